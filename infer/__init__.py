@@ -1,0 +1,1 @@
+"""gongbao infer stage: batch extraction over new issues into structured records."""
