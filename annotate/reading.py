@@ -93,7 +93,11 @@ def read_issue(path: str | Path) -> str:
         raise InputError(path, "empty file")
     if suffix in PDF_SUFFIXES:
         return read_pdf(path)
-    text = decode_bytes(path.read_bytes(), path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(path, f"cannot be read ({e.strerror or e})") from None
+    text = decode_bytes(data, path)
     if not text.strip():
         raise InputError(path, "empty file (only whitespace)")
     return text
