@@ -61,8 +61,10 @@ def split_groups(
     total = sum(sizes.values()) or 1
     out: dict[str, str] = {}
     filled = {"test": 0, "validation": 0}
-    for g in groups:
-        if filled["test"] < fractions[2] * total:
+    for i, g in enumerate(groups):
+        if i == len(groups) - 1 and "train" not in out.values():
+            split = "train"  # never leave train empty: a tiny pull still trains
+        elif filled["test"] < fractions[2] * total:
             split = "test"
         elif filled["validation"] < fractions[1] * total:
             split = "validation"
@@ -101,12 +103,12 @@ def build_datasetdict(
             "group": datasets.Value("string"),
         }
     )
-    return datasets.DatasetDict(
-        {
-            split: datasets.Dataset.from_list([r for r in records if assign[r["group"]] == split], features=features)
-            for split in SPLITS
-        }
-    )
+    def split_dataset(split: str):
+        rows = [r for r in records if assign[r["group"]] == split]
+        # from_dict, not from_list: from_list([]) rejects the features of an empty split
+        return datasets.Dataset.from_dict({k: [r[k] for r in rows] for k in features}, features=features)
+
+    return datasets.DatasetDict({split: split_dataset(split) for split in SPLITS})
 
 
 def seed_datasetdict(seed: int = 13):

@@ -45,3 +45,13 @@ def test_split_is_seeded_and_roughly_proportional():
     assert a == b and split_groups(sizes, seed=2) != a
     share = {s: sum(sizes[g] for g in sizes if a[g] == s) / sum(sizes.values()) for s in SPLITS}
     assert 0.05 < share["test"] < 0.2 and 0.05 < share["validation"] < 0.2 and share["train"] > 0.6
+
+
+def test_one_document_leaves_empty_splits_that_still_work(seed_gold):
+    from annotate.dataset import build_datasetdict
+    from annotate.gold import SEED_GOLD, read_export
+
+    tasks, _ = read_export(SEED_GOLD)
+    dd = build_datasetdict(tasks[:3], ["only-doc"] * 3)
+    sizes = {s: len(dd[s]) for s in SPLITS}
+    assert sizes == {"train": 3, "validation": 0, "test": 0}
