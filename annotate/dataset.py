@@ -32,7 +32,7 @@ def document_groups(tasks: Sequence[AnnotatedTask], issue_texts: dict[str, str] 
     """A group key per task: the document of its issue that contains the task's middle.
 
     Uses the segmenter when the full issue text is known (seed gold); otherwise the task's
-    ``document`` meta field, the source, or the task itself.
+    global ``document`` meta field, its per-issue ``doc_key``, the source, or the task itself.
     """
     from annotate.segment import segment_issue  # the segmenter is heavier; only needed here
 
@@ -45,8 +45,10 @@ def document_groups(tasks: Sequence[AnnotatedTask], issue_texts: dict[str, str] 
             mid = t.offset + len(t.text) // 2
             idx = next((i for i, d in enumerate(docs_cache[t.source]) if d.start <= mid < d.end), -1)
             keys.append(f"{t.source}#doc{idx}")
-        elif t.data.get("doc_key") or t.data.get("document"):
-            keys.append(f"{t.source}#{t.data.get('doc_key') or t.data.get('document')}")
+        elif t.data.get("document"):  # a global document key (e.g. the source address of a passage)
+            keys.append(str(t.data["document"]))
+        elif t.data.get("doc_key"):  # a document key within its source issue (exported chunks)
+            keys.append(f"{t.source}#{t.data['doc_key']}")
         else:
             keys.append(t.source or str(t.task_id))
     return keys
@@ -120,3 +122,14 @@ def seed_datasetdict(seed: int = 13):
         raise ValueError(f"{SEED_GOLD}: {problems[0]}")
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(SEED_DIR.glob("*.txt"))}
     return build_datasetdict(tasks, document_groups(tasks, texts), seed=seed)
+
+
+def regional_datasetdict(seed: int = 13):
+    """The regional gold (other provinces and the State Council) with splits by source document."""
+    from annotate.gold import DATA_DIR, read_export
+
+    path = DATA_DIR / "regional" / "regional-gold.labelstudio.json"
+    tasks, problems = read_export(path)
+    if problems:
+        raise ValueError(f"{path}: {problems[0]}")
+    return build_datasetdict(tasks, document_groups(tasks), seed=seed)

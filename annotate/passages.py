@@ -54,8 +54,9 @@ def to_task(row: dict, spans: Iterable[Span], task_id: int, annotator: int = 1) 
         }
         for i, s in enumerate(sorted(spans))
     ]
-    data = {"text": row["text"], "source": row["id"], "offset": 0, "doc_key": row.get("doc_key") or row["id"]}
-    data.update({k: row[k] for k in META_FIELDS if k in row and k != "doc_key"})
+    # "document" groups passages of one source document, so dataset splits never share one
+    data = {"text": row["text"], "source": row["id"], "offset": 0, "document": row.get("doc_key") or row["id"]}
+    data.update({k: row[k] for k in META_FIELDS if k in row})
     return {
         "id": task_id,
         "data": data,
