@@ -34,7 +34,8 @@ def test_export_is_the_adjudicated_passages_less_the_excluded(rows):
 def test_every_passage_has_provenance_and_markup_that_strips_to_its_text(rows):
     for r in rows:
         assert r["source_url"].startswith("http") and r["title"] and r["region"] and r["doc_key"]
-        assert isinstance(r["year"], int) and 1990 <= r["year"] <= 2026
+        # year is null only where the source gives none (3 passages, noted in data/README.md)
+        assert r["year"] is None or 1990 <= r["year"] <= 2026
         for field in ("marked", "pass1", "pass2"):
             assert parse_inline(r[field])[0] == r["text"], (r["id"], field)
 
@@ -59,6 +60,7 @@ def test_splits_share_no_source_document(dd, rows):
     doc_of = {r["id"]: r["doc_key"] for r in rows}
     docs = {s: {doc_of[src] for src in dd[s]["source"]} for s in SPLITS}
     assert all(len(dd[s]) for s in SPLITS)
+    assert sum(1 for r in rows if r["year"] is None) <= 5
     assert not docs["train"] & docs["validation"] and not docs["train"] & docs["test"]
     assert not docs["validation"] & docs["test"]
 
