@@ -116,7 +116,8 @@ RULES = [r_comparator, r_year_attribute, r_split_collective, r_data_provider, r_
 
 # Explicit decisions: (id, start, end, label) -> (keep, type, reason)
 OVERRIDES: dict[tuple, tuple] = {
-    # batch 3 (m/n), decided by the lead
+    # batch 3 (m/n) and 4 (o/p), decided by the lead
+    ("o-ningxia-001", 141, 146, "DEADLINE"): (True, "D2 year opening a task list", "「2017年,全市…主要任务是:」 opens the year's task list: a DEADLINE (§9.6, §10.2)"),
     ("m-hebei-001", 477, 481, "TARGET"): (True, "D10 quality class", "a committed water-quality class is a TARGET (§10.10)"),
     ("m-zhejiang-001", 242, 245, "TARGET"): (False, "M1 enumeration total", "「…等12条断头路」 totals an enumeration: a structure count (§5)"),
     ("m-zhejiang-002", 51, 53, "TARGET"): (False, "M1 enumeration total", "「人民中路等3条城区道路」 totals an enumeration (§5)"),
