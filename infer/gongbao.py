@@ -8,7 +8,7 @@ import typer
 
 from annotate.cli import app as annotate_app
 from annotate.errors import GongbaoError
-from infer.cli import app as infer_app
+from infer.cli import infer as infer_command
 from train.cli import app as train_app
 
 app = typer.Typer(
@@ -18,7 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(annotate_app, name="annotate")
 app.add_typer(train_app, name="train")
-app.add_typer(infer_app, name="infer")
+app.command(name="infer")(infer_command)  # one command: gongbao infer INPUT...
 
 
 def main() -> None:

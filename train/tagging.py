@@ -1,0 +1,329 @@
+"""Token-classification inference over long texts: the model side shared by training's final
+evaluation and by ``gongbao infer`` (so both report the same F1).
+
+Long texts are cut into character windows by the project itself (``train/windows.py``), never by
+the tokenizer's or the pipeline's ``stride``, which silently drops text past the first windows with
+tokenizers 0.23.x (huggingface/tokenizers#2091). Every token is predicted by exactly one window:
+between two windows the cut is the middle of their overlap (``owned_ranges``), moved to the
+nearest position where both windows' tokens agree, so each character gets exactly one prediction
+even when a window starts inside a long digit run or Latin word. Windows from all texts are sorted
+by length and batched by a token budget.
+
+Decoding is strict IOB2 with repair, the same grouping as ``transformers.pipeline(...,
+aggregation_strategy="simple")``: ``B-X`` always starts a span; ``I-X`` continues a span only
+right after ``B-X``/``I-X``; an ``I-X`` after ``O`` or after another label starts a new ``X`` span
+rather than being dropped. A span's score is the mean probability of its tokens' chosen tags.
+Whitespace the tokenizer drops between two tokens of one span stays inside the span; spans never
+start or end on it, because they start and end on token edges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from annotate.errors import InputError
+from annotate.schema import LABELS, TAG2ID
+from annotate.types import Span, TextView
+from train.windows import char_windows, owned_ranges
+
+DEFAULT_WINDOW = 510
+DEFAULT_OVERLAP = 128
+#: Padded tokens per forward pass; the batch size follows from the windows' lengths.
+DEFAULT_BATCH_TOKENS = {"cpu": 8192, "cuda": 65536}
+BUNDLED_MODEL_DIR = Path(__file__).resolve().parents[1] / "infer" / "bundled_model"
+META_FILE = "gongbao.json"
+
+
+def normalize_view(raw: str) -> TextView:
+    """The normalised view of a raw text (helper A's normaliser; identity until it exists)."""
+    try:
+        from annotate.normalize import normalize
+    except ImportError:
+        return TextView.identity(raw)
+    return normalize(raw)
+
+
+@dataclass
+class TokenPredictions:
+    """Per-text token predictions after merging windows: one row per token, in text order.
+
+    ``start``/``end`` are character offsets on the text, ``tag`` the chosen tag id, ``prob`` its
+    probability and ``window`` the index of the window that predicted it.
+    """
+
+    start: np.ndarray
+    end: np.ndarray
+    tag: np.ndarray
+    prob: np.ndarray
+    window: np.ndarray
+    windows: list[tuple[int, int]] = field(default_factory=list)
+
+
+def decode_spans(text: str, pred: TokenPredictions, id2label: dict[int, str], source: str | None = None) -> list[Span]:
+    """Strict IOB2 decoding with repair (see module doc) of merged token predictions."""
+    n = len(pred.tag)
+    if n == 0:
+        return []
+    names = [id2label[int(i)] for i in range(len(id2label))]
+    lab_of = np.array([LABELS.index(t[2:]) + 1 if t[:2] in ("B-", "I-") else 0 for t in names])
+    is_b = np.array([t.startswith("B-") for t in names])
+    lab = lab_of[pred.tag]
+    begin = is_b[pred.tag]
+    prev = np.concatenate(([0], lab[:-1]))
+    new = (lab > 0) & (begin | (lab != prev))
+    group = np.cumsum(new) - 1
+    inside = lab > 0
+    if not inside.any():
+        return []
+    g = group[inside]
+    starts = pred.start[inside]
+    ends = pred.end[inside]
+    probs = pred.prob[inside].astype(np.float64)
+    labs = lab[inside]
+    first = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
+    last = np.concatenate((first[1:] - 1, [len(g) - 1]))
+    sums = np.add.reduceat(probs, first)
+    counts = last - first + 1
+    return [
+        Span(int(starts[a]), int(ends[b]), LABELS[labs[a] - 1], text[starts[a] : ends[b]], float(s / c), source)
+        for a, b, s, c in zip(first, last, sums, counts)
+    ]
+
+
+def window_settings(meta: dict) -> tuple[int, int]:
+    """(window chars, overlap) from a model dir's ``gongbao.json``: ``window``/``overlap`` at the top
+    or under ``windows``, or ``max_length`` in tokens (window = max_length - 2); defaults 510/128."""
+    w = {**meta.get("windows", {}), **{k: meta[k] for k in ("window", "overlap", "max_length") if k in meta}}
+    window = int(w["window"]) if "window" in w else int(w["max_length"]) - 2 if "max_length" in w else DEFAULT_WINDOW
+    return window, int(w.get("overlap", DEFAULT_OVERLAP))
+
+
+def _model_version(model_dir: Path) -> str:
+    """Short hash of the weights, for model dirs without a version in ``gongbao.json``."""
+    h = hashlib.sha256()
+    for p in sorted(model_dir.glob("*.safetensors")) + sorted(model_dir.glob("pytorch_model*.bin")):
+        with p.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()[:12]
+
+
+def _common_cut(prev: tuple[np.ndarray, ...], cur: tuple[np.ndarray, ...], nominal: int, lo: int, hi: int,
+                floor: int) -> int:
+    """Where the previous window's predictions stop and the current one's start.
+
+    The cut is the position nearest to the nominal one (the middle of the overlap) that is a
+    token start in the current window and inside no token of the previous one, so both windows
+    agree on the tokens at the cut even when a window starts inside a long word (digits, Latin),
+    and every character lies in exactly one kept token or in none (dropped whitespace).
+    """
+    a_prev, b_prev = prev[0], prev[1]
+    starts = cur[0][(cur[0] >= max(lo, floor)) & (cur[0] <= hi)]
+    if len(starts) == 0:
+        return max(nominal, floor)
+    before = np.searchsorted(a_prev, starts, side="left") - 1  # last previous token starting before p
+    safe = np.clip(before, 0, None)
+    straddled = (before >= 0) & (b_prev[safe] > starts)
+    ok = starts[~straddled]
+    if len(ok) == 0:
+        return max(nominal, floor)
+    return int(ok[np.argmin(np.abs(ok - nominal))])
+
+
+class Tagger:
+    """A fine-tuned token-classification model that predicts spans on texts of any length."""
+
+    def __init__(self, model, tokenizer, *, window: int = DEFAULT_WINDOW, overlap: int = DEFAULT_OVERLAP,
+                 batch_tokens: int | None = None, name: str = "model", version: str = "", device=None,
+                 bf16: bool = True):
+        import torch
+
+        self.torch = torch
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        if self.device.type == "cuda" and bf16:
+            # bf16 weights on GPU: faster than autocast, and the argmax is what matters here.
+            model = model.to(dtype=torch.bfloat16)
+        self.model = model.to(self.device).eval()
+        self.tokenizer = tokenizer
+        self.window = window
+        self.overlap = overlap
+        self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(self.device.type, 8192)
+        self.name = name
+        self.version = version
+        self.id2label = {int(k): v for k, v in model.config.id2label.items()}
+        unknown = sorted(set(self.id2label.values()) - set(TAG2ID))
+        if unknown:
+            raise InputError(name, f"model labels {unknown} are not in the project's IOB2 tag set")
+        max_pos = getattr(model.config, "max_position_embeddings", 512)
+        if window + 2 > max_pos:
+            raise InputError(name, f"window of {window} chars needs {window + 2} positions; model has {max_pos}")
+
+    @classmethod
+    def load(cls, model_dir: str | Path, device=None, batch_tokens: int | None = None, bf16: bool = True) -> "Tagger":
+        """Load tokenizer and model from a local dir; window/overlap from its ``gongbao.json`` if any."""
+        import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar on every `gongbao infer`
+        model_dir = Path(model_dir)
+        if not (model_dir / "config.json").is_file():
+            raise InputError(model_dir, "not a model directory (no config.json)")
+        meta = {}
+        if (model_dir / META_FILE).is_file():
+            meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+            # fp32 on load (a bundled model may be stored in fp16); the Tagger moves it to bf16 on GPU.
+            model = AutoModelForTokenClassification.from_pretrained(str(model_dir), dtype=torch.float32)
+        except (OSError, ValueError, RuntimeError) as e:
+            raise InputError(model_dir, f"cannot load model: {str(e).splitlines()[0]}") from None
+        if not getattr(tokenizer, "is_fast", False):
+            raise InputError(model_dir, "a fast tokenizer (tokenizer.json) is needed for offset mappings")
+        if len(tokenizer) != model.config.vocab_size:
+            raise InputError(model_dir, f"tokenizer has {len(tokenizer)} tokens but the model {model.config.vocab_size}")
+        window, overlap = window_settings(meta)
+        return cls(
+            model, tokenizer, window=window, overlap=overlap,
+            batch_tokens=batch_tokens, device=device, bf16=bf16,
+            name=str(meta.get("name", model_dir.name)), version=str(meta.get("version") or _model_version(model_dir)),
+        )
+
+    # -- prediction ---------------------------------------------------------------------------
+
+    def _forward(self, encodings: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Tag ids and their probabilities for each encoding (length-sorted, token-budget batches)."""
+        torch = self.torch
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
+        out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(encodings)
+        pad = self.tokenizer.pad_token_id or 0
+        i = 0
+        with torch.inference_mode():
+            while i < len(order):
+                # Sorted ascending, so the last window of a batch is its longest: grow while it fits.
+                j = i + 1
+                while j < len(order) and len(encodings[order[j]]) * (j + 1 - i) <= self.batch_tokens:
+                    j += 1
+                batch = order[i:j]
+                width = len(encodings[batch[-1]])
+                ids = np.full((len(batch), width), pad, dtype=np.int64)
+                mask = np.zeros((len(batch), width), dtype=np.int64)
+                for r, k in enumerate(batch):
+                    ids[r, : len(encodings[k])] = encodings[k]
+                    mask[r, : len(encodings[k])] = 1
+                logits = self.model(
+                    input_ids=torch.from_numpy(ids).to(self.device),
+                    attention_mask=torch.from_numpy(mask).to(self.device),
+                ).logits
+                prob, tag = torch.softmax(logits.float(), dim=-1).max(dim=-1)
+                prob, tag = prob.cpu().numpy(), tag.cpu().numpy()
+                for r, k in enumerate(batch):
+                    n = len(encodings[k])
+                    out[k] = (tag[r, :n], prob[r, :n])
+                i = j
+        return out  # type: ignore[return-value]
+
+    def token_predictions(self, texts: Sequence[str]) -> list[TokenPredictions]:
+        """Merged per-token predictions for each text (each token predicted by exactly one window)."""
+        plan = [(t, win) for t, text in enumerate(texts) for win in char_windows(len(text), self.window, self.overlap)]
+        pieces = [texts[t][s:e] for t, (s, e) in plan]
+        enc = self.tokenizer(pieces, add_special_tokens=True, return_offsets_mapping=True,
+                             return_attention_mask=False, return_token_type_ids=False, truncation=False) if pieces else None
+        ids = enc["input_ids"] if enc else []
+        limit = self.window + 2
+        for k, seq in enumerate(ids):
+            if len(seq) > limit:  # cannot happen with a WordPiece tokenizer; guard against other vocabularies
+                raise ValueError(f"window {plan[k][1]} has {len(seq)} tokens, more than {limit}")
+        preds = self._forward(ids)
+
+        # Per window: absolute token starts/ends (specials dropped), tags, probs.
+        toks: list[tuple[np.ndarray, ...]] = []
+        for k, (_t, (s, _e)) in enumerate(plan):
+            offs = np.asarray(enc["offset_mapping"][k], dtype=np.int64).reshape(-1, 2)
+            real = offs[:, 1] > offs[:, 0]  # special tokens have empty offsets
+            tag, prob = preds[k]
+            toks.append((offs[real, 0] + s, offs[real, 1] + s, tag[real], prob[real]))
+
+        results: list[TokenPredictions] = []
+        k = 0
+        for t, text in enumerate(texts):
+            wins = char_windows(len(text), self.window, self.overlap)
+            own = owned_ranges(wins)
+            cuts = [0]
+            for w in range(1, len(wins)):
+                cuts.append(_common_cut(toks[k + w - 1], toks[k + w], own[w][0], wins[w][0], wins[w - 1][1], cuts[-1]))
+            cuts.append(len(text))
+            parts = []
+            for w in range(len(wins)):
+                a, b, tag, prob = toks[k + w]
+                keep = (a >= cuts[w]) & (a < cuts[w + 1])
+                parts.append((a[keep], b[keep], tag[keep], prob[keep], np.full(int(keep.sum()), w)))
+            k += len(wins)
+            cols = [np.concatenate(c) for c in zip(*parts)] if parts else [np.zeros(0, dtype=np.int64)] * 5
+            results.append(TokenPredictions(*cols, windows=wins))
+        return results
+
+    def predict_views(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Spans (source ``"model"``) on each of the given texts."""
+        return [decode_spans(text, p, self.id2label, "model") for text, p in zip(texts, self.token_predictions(texts))]
+
+    def predict_on_views(self, views: Sequence[TextView]) -> list[list[Span]]:
+        """Predict on already normalised views; spans mapped back to each view's raw text."""
+        spans = self.predict_views([v.text for v in views])
+        return [[v.span_to_raw(s) for s in ss] for v, ss in zip(views, spans)]
+
+    def predict_raw(self, raw_texts: Sequence[str]) -> list[list[Span]]:
+        """Normalise each raw text, predict on the view, map spans back to raw offsets."""
+        return self.predict_on_views([normalize_view(r) for r in raw_texts])
+
+    @property
+    def info(self) -> dict:
+        return {"name": self.name, "version": self.version}
+
+
+class RulesTagger:
+    """The rule extractor behind the same interface, so ``--model rules`` shares the output path."""
+
+    name = "rules"
+
+    def __init__(self) -> None:
+        from annotate.rules import extract_spans
+
+        self._extract = extract_spans
+        try:
+            from importlib.metadata import version
+
+            self.version = version("gongbao")
+        except Exception:  # not installed as a package
+            self.version = "0"
+
+    def predict_raw(self, raw_texts: Sequence[str]) -> list[list[Span]]:
+        return [list(self._extract(r)) for r in raw_texts]
+
+    def predict_on_views(self, views: Sequence[TextView]) -> list[list[Span]]:
+        return self.predict_raw([v.raw for v in views])
+
+    @property
+    def info(self) -> dict:
+        return {"name": self.name, "version": self.version}
+
+
+def load_tagger(spec: str | Path | None = None, device=None, batch_tokens: int | None = None):
+    """``"rules"`` → RulesTagger; a model dir → Tagger; None → the bundled model."""
+    if spec is not None and str(spec) == "rules":
+        try:
+            return RulesTagger()
+        except ImportError as e:
+            raise InputError("rules", f"rule extractor not available ({e})") from None
+    path = Path(spec) if spec is not None else BUNDLED_MODEL_DIR
+    if not path.exists():
+        if spec is None:
+            raise InputError(path, "bundled model missing; train one (gongbao train …) or pass --model DIR|rules")
+        raise InputError(path, "model directory not found")
+    return Tagger.load(path, device=device, batch_tokens=batch_tokens)
