@@ -3,6 +3,7 @@
     python benchmarks/rules_vs_gold.py                 # all five seeds, whole texts
     python benchmarks/rules_vs_gold.py --split test    # only the seed gold's test split tasks
     python benchmarks/rules_vs_gold.py --errors /tmp/rules_errors.txt   # FN/FP samples per label
+    python benchmarks/rules_vs_gold.py --regional      # also the regional gold (other provinces), per split
 """
 
 from __future__ import annotations
@@ -50,12 +51,32 @@ def write_errors(path: Path, texts, gold, pred, per_label: int = 40, seed: int =
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
+def print_regional() -> None:
+    """Rules on the regional passages (short texts with no issue around them), per split and all."""
+    from annotate.dataset import SPLITS, regional_datasetdict
+
+    dd = regional_datasetdict()
+    gold, pred = {}, {}
+    for split in SPLITS:
+        g = {r["id"]: [Span(s["start"], s["end"], s["label"]) for s in r["spans"]] for r in dd[split]}
+        p = {r["id"]: extract_spans(r["text"]) for r in dd[split]}
+        print(format_table(score_spans(g, p), f"rules vs regional gold, {split} split ({len(g)} passages)"))
+        print()
+        gold.update(g)
+        pred.update(p)
+    print(format_table(score_spans(gold, pred), f"rules vs regional gold, all {len(gold)} passages"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["train", "validation", "test"], default=None)
     ap.add_argument("--errors", type=Path, default=None, help="write FN/FP samples here (scratch)")
     ap.add_argument("--per-label", type=int, default=40)
+    ap.add_argument("--regional", action="store_true", help="also score the regional gold, per split")
     args = ap.parse_args()
+    if args.regional:
+        print_regional()
+        print()
 
     texts, gold = load_seed_gold()
     pred = {src: extract_spans(raw) for src, raw in texts.items()}
