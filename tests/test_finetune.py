@@ -1,0 +1,160 @@
+"""Fine-tuning end to end on a slice of the seed gold with a tiny BERT, and the bundled model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from annotate.schema import BIO_TAGS, LABELS
+from train.config import load_finetune_config, load_pretrain_config
+
+ROOT = Path(__file__).resolve().parents[1]
+RES = Path(__file__).parent / "resources"
+BUNDLE = ROOT / "infer" / "bundled_model"
+KNOWN = "（三）加快推进充电基础设施建设。由市发展改革委牵头，市财政局配合，2025年底前建成公共充电桩1200个。"
+
+
+@pytest.fixture(scope="module")
+def tiny_pretrained(tmp_path_factory):
+    from train.pretrain import run_pretrain
+
+    out = tmp_path_factory.mktemp("pt")
+    run_pretrain(load_pretrain_config(RES / "tiny-pretrain.yaml", [f"output_dir={out}", "training.max_steps=8",
+                                                                   "training.eval_steps=8", "training.max_length=128",
+                                                                   "model.max_position_embeddings=128"]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def saved_dataset(tmp_path_factory):
+    """A slice of the seed gold saved like `annotate pull` saves its DatasetDict."""
+    import datasets
+
+    from annotate.dataset import seed_datasetdict
+
+    dd = seed_datasetdict()
+    small = datasets.DatasetDict({k: v.select(range(min(5, len(v)))) for k, v in dd.items()})
+    path = tmp_path_factory.mktemp("ds") / "pulled"
+    small.save_to_disk(str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_finetune_from_pretrained_end_to_end(tiny_pretrained, saved_dataset, tmp_path):
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from train.finetune import export_fp16, run_finetune
+    from train.tagging import Tagger
+
+    out = tmp_path / "ft"
+    cfg = load_finetune_config(RES / "tiny-finetune.yaml", [
+        f"output_dir={out}", f"model.init_from={tiny_pretrained}", f"data.source={saved_dataset}", "data.limit=null",
+        "training.max_steps=16", "training.eval_steps=8"])
+    result = run_finetune(cfg)
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["init_from"] == str(tiny_pretrained)
+    losses = [h["loss"] for h in m["log_history"] if "loss" in h]
+    assert len(losses) >= 4 and min(losses[-2:]) < losses[0]
+    assert m["train"]["best_checkpoint"] and Path(m["train"]["best_checkpoint"]).name.startswith("checkpoint-")
+    for split in ("validation", "test"):
+        ev = m[split]
+        assert ev["texts"] == 5 and set(ev["spans"]) == {*LABELS, "micro"}
+        assert ev["seqeval_agrees"], ev  # span scoring == seqeval strict IOB2 on character tags
+        assert ev["spans"]["micro"]["support"] > 0
+    assert result["summary"]["test"]["micro_f1"] == m["test"]["spans"]["micro"]["f1"]
+    assert m["data"]["train"]["spans_not_on_token_edges"] == 0
+    assert (out / "training_curves.png").stat().st_size > 10_000
+
+    meta = json.loads((out / "gongbao.json").read_text())
+    assert meta["window"] == 126 and meta["overlap"] == 32 and meta["normalize"] is True
+    assert meta["label_schema"]["tags"] == list(BIO_TAGS)
+    conf = json.loads((out / "config.json").read_text())
+    assert conf["id2label"] == {str(i): t for i, t in enumerate(BIO_TAGS)}
+
+    # the saved dir reloads with transformers alone and equals the best checkpoint
+    model = AutoModelForTokenClassification.from_pretrained(str(out)).eval()
+    best = AutoModelForTokenClassification.from_pretrained(m["train"]["best_checkpoint"]).eval()
+    tok = AutoTokenizer.from_pretrained(str(out))
+    enc = tok(KNOWN, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**enc).logits
+        assert torch.equal(logits, best(**enc).logits)
+    tagger = Tagger.load(out, device="cpu")
+    spans = tagger.predict_raw([KNOWN])[0]
+    want = [tuple(model.config.id2label[int(i)] for i in logits[0, 1:-1].argmax(-1))]
+    assert all(KNOWN[s.start:s.end] == s.text and s.label in LABELS for s in spans)
+    assert bool(spans) == any(t != "O" for t in want[0])
+
+    # fp16 export: sharded, reloads in fp32, same predictions up to fp16 rounding
+    files = export_fp16(out, tmp_path / "bundle", "300KB")
+    shards = [f for f in files if f.endswith(".safetensors")]
+    assert len(shards) > 1 and "model.safetensors.index.json" in files and "gongbao.json" in files
+    half = AutoModelForTokenClassification.from_pretrained(str(tmp_path / "bundle")).eval()
+    assert next(half.parameters()).dtype == torch.float32
+    with torch.no_grad():
+        assert torch.allclose(half(**enc).logits, logits, atol=0.05)
+
+
+@pytest.mark.slow
+def test_finetune_is_reproducible_with_a_seed(tmp_path):
+    from train.finetune import run_finetune
+
+    def run(name):
+        out = tmp_path / name
+        run_finetune(load_finetune_config(RES / "tiny-finetune.yaml", [
+            f"output_dir={out}", "data.limit=3", "training.max_steps=4", "training.eval_steps=4"]))
+        return json.loads((out / "metrics.json").read_text())
+
+    a, b = run("a"), run("b")
+    la = [h["loss"] for h in a["log_history"] if "loss" in h]
+    lb = [h["loss"] for h in b["log_history"] if "loss" in h]
+    assert la == lb and a["validation"] == b["validation"]
+
+
+def test_bad_dataset_dir_is_a_clear_error(tmp_path):
+    from annotate.errors import InputError
+    from train.finetune import run_finetune
+
+    (tmp_path / "notads").mkdir()
+    cfg = load_finetune_config(RES / "tiny-finetune.yaml", [f"output_dir={tmp_path / 'o'}", f"data.source={tmp_path / 'notads'}"])
+    with pytest.raises(InputError, match="notads"):
+        run_finetune(cfg)
+
+
+# -- the bundled default model ---------------------------------------------------------------------
+
+needs_bundle = pytest.mark.skipif(not (BUNDLE / "config.json").is_file(), reason="no bundled model")
+
+
+@needs_bundle
+def test_bundle_is_small_fp16_and_loads_with_transformers_alone():
+    from safetensors import safe_open
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    files = [p for p in BUNDLE.iterdir() if p.is_file()]
+    assert sum(p.stat().st_size for p in files) < 25 * 1024 * 1024
+    assert all(p.stat().st_size < 15 * 1024 * 1024 for p in files)
+    for p in BUNDLE.glob("*.safetensors"):
+        with safe_open(str(p), "pt") as f:
+            assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}
+    assert (BUNDLE / "README.md").is_file()
+    tok = AutoTokenizer.from_pretrained(str(BUNDLE))
+    model = AutoModelForTokenClassification.from_pretrained(str(BUNDLE))
+    assert len(tok) == model.config.vocab_size == 21128
+    assert [model.config.id2label[i] for i in range(len(BIO_TAGS))] == list(BIO_TAGS)
+
+
+@needs_bundle
+def test_bundled_model_tags_a_known_sentence():
+    """A responsibility list and a deadline in the style of the seeds (not a gold sentence)."""
+    from train.tagging import Tagger
+
+    text = "责任单位：省发展改革委、省财政厅、省自然资源厅。" + KNOWN
+    spans = Tagger.load(BUNDLE, device="cpu").predict_raw([text])[0]
+    got = {(s.text, s.label) for s in spans}
+    assert {("省发展改革委", "UNIT"), ("省财政厅", "UNIT")} <= got
+    assert ("2025年底前", "DEADLINE") in got
+    assert all(text[s.start:s.end] == s.text for s in spans)
