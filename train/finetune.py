@@ -91,6 +91,7 @@ def load_tokenizer_for(cfg: FinetuneConfig):
 
 
 def build_model(cfg: FinetuneConfig, tokenizer):
+    import torch
     from transformers import AutoModelForTokenClassification, BertConfig, BertForTokenClassification
 
     labels = dict(id2label=dict(ID2TAG), label2id=dict(TAG2ID), num_labels=len(BIO_TAGS))
