@@ -28,6 +28,18 @@ def _looks_like_text(text: str) -> bool:
     return bad <= _MAX_CONTROL_SHARE * len(text)
 
 
+def _first_decoding(data: bytes, encodings: tuple[str, ...]) -> str | None:
+    """The text of the first encoding that decodes ``data`` into something that looks like text."""
+    for enc in encodings:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text
+    return None
+
+
 def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> str:
     """Decode text bytes, detecting the encoding; raise InputError if it is not text."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
@@ -38,21 +50,13 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> str:
                 raise InputError(path, f"starts with a {enc} byte-order mark but does not decode ({e.reason})") from None
     if b"\x00" in data[:4096]:
         # UTF-16 without a BOM: NUL bytes in every other position of CJK/ASCII text.
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _looks_like_text(text):
-                return text
-        raise InputError(path, "binary file (NUL bytes), not text")
-    for enc in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_text(text):
-            return text
+        text = _first_decoding(data, ("utf-16-le", "utf-16-be"))
+        if text is None:
+            raise InputError(path, "binary file (NUL bytes), not text")
+        return text
+    text = _first_decoding(data, ("utf-8", "gb18030"))
+    if text is not None:
+        return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
