@@ -133,3 +133,21 @@ def regional_datasetdict(seed: int = 13):
     if problems:
         raise ValueError(f"{path}: {problems[0]}")
     return build_datasetdict(tasks, document_groups(tasks), seed=seed)
+
+
+#: Bundled gold sets by name: the seed gold, the regional gold, or both (splits concatenated).
+NAMED_SETS = ("gold", "regional", "gold+regional")
+
+
+def named_datasetdict(name: str, seed: int = 13):
+    """A bundled gold set by name (see :data:`NAMED_SETS`)."""
+    import datasets
+
+    if name == "gold":
+        return seed_datasetdict(seed)
+    if name == "regional":
+        return regional_datasetdict(seed)
+    if name == "gold+regional":
+        a, b = seed_datasetdict(seed), regional_datasetdict(seed)
+        return datasets.DatasetDict({k: datasets.concatenate_datasets([a[k], b[k]]) for k in SPLITS})
+    raise ValueError(f"unknown gold set {name!r}; expected one of {', '.join(NAMED_SETS)}")

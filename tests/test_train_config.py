@@ -107,3 +107,13 @@ def test_overrides_create_sections_and_reject_bad_items():
 def test_tiny_test_configs_validate(tmp_path):
     assert load_pretrain_config(RES / "tiny-pretrain.yaml", [f"output_dir={tmp_path}"]).model.hidden_size == 64
     assert load_finetune_config(RES / "tiny-finetune.yaml", [f"output_dir={tmp_path}"]).model.shape.hidden_size == 64
+
+
+@pytest.mark.parametrize("name", ["gold", "regional", "gold+regional"])
+def test_named_gold_sets_are_valid_sources(name):
+    from train.finetune import load_splits
+
+    cfg = load_finetune_config(CONFIGS / "extractor-small.yaml", [f"data.source={name}"])
+    assert cfg.data.source == name
+    dd = load_splits(cfg)
+    assert all(len(dd[s]) > 0 for s in ("train", "validation", "test"))

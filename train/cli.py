@@ -32,7 +32,7 @@ def pretrain(
 def finetune(
     config: Path = typer.Option(..., "--config", "-c", help="Fine-tuning YAML, e.g. configs/extractor-small.yaml."),
     data: Optional[str] = typer.Option(
-        None, "--data", help="'gold' (seed gold in data/) or an `annotate pull` DatasetDict dir; overrides data.source."
+        None, "--data", help="'gold' (seed gold), 'regional', 'gold+regional', or an `annotate pull` DatasetDict dir; overrides data.source."
     ),
     set_: Optional[List[str]] = typer.Option(None, "--set", help=SET_HELP),
 ) -> None:
@@ -50,7 +50,7 @@ def finetune(
 @app.command()
 def evaluate(
     model: str = typer.Option("bundled", "--model", "-m", help="Model dir, 'rules', or 'bundled' (the default model)."),
-    data: str = typer.Option("gold", "--data", help="'gold' (seed gold in data/) or a saved DatasetDict dir."),
+    data: str = typer.Option("gold", "--data", help="'gold' (seed gold), 'regional', 'gold+regional', or a saved DatasetDict dir."),
     split: str = typer.Option("test", "--split", help="train, validation or test."),
     split_seed: int = typer.Option(13, "--split-seed"),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the scores as JSON here."),

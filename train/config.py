@@ -115,7 +115,8 @@ class PretrainConfig(Strict):
 
 
 class DataConfig(Strict):
-    #: "gold" = the seed gold in data/ (annotate.dataset.seed_datasetdict), else a saved DatasetDict dir
+    #: "gold" = the seed gold in data/, "regional" = the regional gold, "gold+regional" = both
+    #: (annotate.dataset.named_datasetdict); else a saved DatasetDict dir (e.g. from `annotate pull`)
     source: str = "gold"
     split_seed: int = 13
     #: only the first n records of each split (quick tests); None = all
@@ -124,7 +125,9 @@ class DataConfig(Strict):
     @field_validator("source")
     @classmethod
     def _source(cls, v: str) -> str:
-        return v if v == "gold" else str(resolve_existing(v, "dataset directory"))
+        from annotate.dataset import NAMED_SETS
+
+        return v if v in NAMED_SETS else str(resolve_existing(v, "dataset directory"))
 
 
 class WindowConfig(Strict):

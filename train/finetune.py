@@ -31,13 +31,13 @@ REQUIRED_COLUMNS = {"text", "spans"}
 # -- data -----------------------------------------------------------------------------------------
 
 def load_splits(cfg: FinetuneConfig):
-    """The DatasetDict named by ``data.source`` (``gold`` or a saved dir), each split cut to ``data.limit``."""
+    """The DatasetDict named by ``data.source`` (``gold``, ``regional``, ``gold+regional`` or a saved dir), each split cut to ``data.limit``."""
     import datasets
 
-    if cfg.data.source == "gold":
-        from annotate.dataset import seed_datasetdict
+    from annotate.dataset import NAMED_SETS, named_datasetdict
 
-        dd = seed_datasetdict(seed=cfg.data.split_seed)
+    if cfg.data.source in NAMED_SETS:
+        dd = named_datasetdict(cfg.data.source, seed=cfg.data.split_seed)
     else:
         try:
             dd = datasets.load_from_disk(cfg.data.source)
