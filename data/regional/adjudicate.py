@@ -178,6 +178,7 @@ FIXES: dict[str, list] = {
 }
 
 EXCLUDE = {
+    "gansu-006": "near-duplicate of gansu-005 (the same document cut twice, 99% identical text)",
     "m-neimenggu-003": "duplicate: contains the whole text of m-neimenggu-001 (same document, republished with a release header)",
     "ningxia-002": "news report (人民网) of a work report: reporter framing (「王伟说」)",
     "ningxia-004": "news report (宁夏日报) paraphrasing the 2020 work plan: headline, dateline, 记者…获悉",
