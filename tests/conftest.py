@@ -23,3 +23,16 @@ def seed_texts(seed_gold):
 @pytest.fixture(scope="session")
 def seed_paths():
     return sorted(SEED_DIR.glob("*.txt"))
+
+
+def pulled_spans(out) -> dict[str, set[tuple[int, int, str]]]:
+    """Spans of a pulled DatasetDict on whole-issue offsets, per source."""
+    import datasets
+
+    dd = datasets.load_from_disk(str(out))
+    got: dict[str, set] = {}
+    for split in dd.values():
+        for row in split:
+            for s in row["spans"]:
+                got.setdefault(row["source"], set()).add((row["offset"] + s["start"], row["offset"] + s["end"], s["label"]))
+    return got

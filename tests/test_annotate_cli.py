@@ -14,6 +14,7 @@ from annotate.cli import app
 from annotate.errors import InputError
 from annotate.gold import SEED_DIR, SEED_GOLD
 from annotate.schema import LABELS, LS_FROM_NAME, LS_TO_NAME
+from conftest import pulled_spans
 
 runner = CliRunner()
 SEED = "004_3791d645c7736a07.txt"
@@ -22,15 +23,6 @@ SEED = "004_3791d645c7736a07.txt"
 def _invoke(*args: str):
     return runner.invoke(app, list(args))
 
-
-def _dataset_spans(out) -> dict[str, set]:
-    dd = datasets.load_from_disk(str(out))
-    got: dict[str, set] = {}
-    for split in dd.values():
-        for row in split:
-            for s in row["spans"]:
-                got.setdefault(row["source"], set()).add((row["offset"] + s["start"], row["offset"] + s["end"], s["label"]))
-    return got
 
 
 def test_export_to_file_is_a_valid_import_file(tmp_path, seed_texts):
@@ -141,7 +133,7 @@ def test_pull_from_file_reproduces_the_gold(tmp_path, seed_gold):
     assert "0 problems" in r.output
     expected = {src: {s.key for s in spans} for src, spans in seed_gold[1].items()}
     assert sum(map(len, expected.values())) == 3648
-    assert _dataset_spans(out) == expected
+    assert pulled_spans(out) == expected
     dd = datasets.load_from_disk(str(out))
     groups = {name: set(split["group"]) for name, split in dd.items()}
     assert all(len(g) for g in groups.values())
@@ -185,7 +177,7 @@ def test_pull_reports_bad_spans_with_task_and_reason(tmp_path, seed_gold):
         v = next(x for x in tasks if x["id"] == t["id"])["annotations"][0]["result"][0]["value"]
         removed.add((t["data"]["source"], t["data"]["offset"] + v["start"], t["data"]["offset"] + v["end"], v["labels"][0]))
     expected = {(src_, *s.key) for src_, spans in seed_gold[1].items() for s in spans} - removed
-    got = {(src_, *k) for src_, keys in _dataset_spans(out).items() for k in keys}
+    got = {(src_, *k) for src_, keys in pulled_spans(out).items() for k in keys}
     assert got == expected and len(got) == 3648 - 3
 
 
@@ -232,5 +224,5 @@ def test_pull_policy_with_two_annotators(policy, keep, tmp_path):
     first_span = {(off + first["result"][0]["value"]["start"], off + first["result"][0]["value"]["end"],
                    first["result"][0]["value"]["labels"][0])}
     end = off + len(task["data"]["text"])
-    got = {k for k in _dataset_spans(out)[task["data"]["source"]] if off <= k[0] < end}
+    got = {k for k in pulled_spans(out)[task["data"]["source"]] if off <= k[0] < end}
     assert got == (spans if keep == "union" else first_span)

@@ -18,6 +18,7 @@ from annotate.labelstudio import export_to_server, make_predictor, prepare_issue
 from annotate.ls_client import LabelStudioError, Server
 from annotate.schema import label_config_xml
 from annotate.types import Span, span_on
+from conftest import pulled_spans
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -37,16 +38,6 @@ def _annotate(server: Server, task_ids: dict[str, int], tasks: list[dict], spans
             id=task_ids[task["data"]["key"]], result=result_items(spans), was_cancelled=False, lead_time=1.0
         )
 
-
-def _pulled_spans(out: Path) -> dict[str, set[tuple[int, int, str]]]:
-    """Spans of a pulled DatasetDict on whole-issue offsets, per source."""
-    dd = datasets.load_from_disk(str(out))
-    got: dict[str, set] = {}
-    for split in dd.values():
-        for row in split:
-            for s in row["spans"]:
-                got.setdefault(row["source"], set()).add((row["offset"] + s["start"], row["offset"] + s["end"], s["label"]))
-    return got
 
 
 @pytest.mark.slow
@@ -77,7 +68,7 @@ def test_seed_round_trip(ls_server, seed_texts, seed_gold, tmp_path, ls_metrics)
     assert r.exit_code == 0, r.output
     assert "0 problems" in r.output
 
-    got = _pulled_spans(out)
+    got = pulled_spans(out)
     expected = {source: {s.key for s in spans} for source, spans in seed_gold[1].items()}
     assert got == expected
     n_same = sum(len(got[k] & expected[k]) for k in expected)
@@ -167,7 +158,7 @@ def test_unicode_offsets_are_code_points(ls_server, tmp_path):
     out = tmp_path / "ds"
     r = CliRunner().invoke(app, ["pull", "--project", "unicode", "--out", str(out)], env=_env(ls_server))
     assert r.exit_code == 0, r.output
-    assert _pulled_spans(out) == {p.name: {s.key for s in spans} for p in issues}
+    assert pulled_spans(out) == {p.name: {s.key for s in spans} for p in issues}
 
 
 def _run_cli(*args: str, env: dict) -> subprocess.CompletedProcess:

@@ -66,24 +66,30 @@ def _agent_list(text: str, role_start: int, floor: int) -> tuple[int, int] | Non
     return (start, end) if end > start else None
 
 
-def _subject_before(text: str, pos: int) -> tuple[int, int] | None:
-    """「各级能源部门为…主管部门，牵头负责…」: the subject of the previous clause carries over to the role word."""
+def _clause_before(text: str, pos: int) -> int | None:
+    """Start of the clause that ends in a comma right before ``pos`` (None if no comma there)."""
     if pos == 0 or text[pos - 1] not in "，,":
         return None
     start = pos - 1
     while start > 0 and text[start - 1] not in BOUNDARY:
         start -= 1
+    return start
+
+
+def _subject_before(text: str, pos: int) -> tuple[int, int] | None:
+    """「各级能源部门为…主管部门，牵头负责…」: the subject of the previous clause carries over to the role word."""
+    start = _clause_before(text, pos)
+    if start is None:
+        return None
     m = re.match(r"(.{2,30}?)(?:为|是|作为)", text[start: pos - 1])
     return (start, start + m.end(1)) if m else None
 
 
 def _founded_before(text: str, pos: int) -> tuple[int, int] | None:
     """「成立X领导小组，负责…」: the body set up in the clause before a comma and the role word."""
-    if pos == 0 or text[pos - 1] not in "，,":
+    start = _clause_before(text, pos)
+    if start is None:
         return None
-    start = pos - 1
-    while start > 0 and text[start - 1] not in BOUNDARY:
-        start -= 1
     m = re.search(r"(?:成立|设立)(?!.*(?:成立|设立))", text[start: pos - 1])
     return (start + m.end(), pos - 1) if m else None
 
