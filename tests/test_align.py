@@ -26,7 +26,7 @@ class OracleModel(torch.nn.Module):
         self.config = type("C", (), {"id2label": dict(ID2TAG), "max_position_embeddings": max_positions})()
         self.dummy = torch.nn.Parameter(torch.zeros(1))
 
-    def forward(self, input_ids, attention_mask):
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
         logits = torch.zeros(*input_ids.shape, len(ID2TAG))
         for r, (ids, mask) in enumerate(zip(input_ids.tolist(), attention_mask.tolist())):
             labels = self.table[tuple(i for i, m in zip(ids, mask) if m)]

@@ -9,12 +9,14 @@ the model can only predict spans with token edges.
 
 from __future__ import annotations
 
+import random
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from annotate.schema import TAG2ID
 from annotate.types import Span, TextView
+from train.features import drop_spans, feature_ids, rule_spans
 from train.windows import char_windows
 
 IGNORE = -100
@@ -77,8 +79,12 @@ def project_spans(view: TextView, spans: Iterable[dict | Span]) -> tuple[list[tu
     return out, dropped
 
 
-def encode_text(text: str, spans: Sequence[tuple[int, int, str]], tokenizer, max_length: int, overlap: int) -> Encoded:
-    """Windows of ``max_length - 2`` chars over ``text``, tokenized, with IOB2 label ids per token."""
+def encode_text(text: str, spans: Sequence[tuple[int, int, str]], tokenizer, max_length: int, overlap: int,
+                features: Sequence[tuple[int, int, str]] | None = None,
+                ignore: Sequence[tuple[int, int]] = ()) -> Encoded:
+    """Windows of ``max_length - 2`` chars over ``text``, tokenized, with IOB2 label ids per token;
+    with ``features`` (rule spans on ``text``) also their tag ids as ``token_type_ids``. Tokens
+    starting inside an ``ignore`` range (text of unknown label, e.g. unsure silver) get -100."""
     enc = Encoded(n_spans=len(spans))
     wins = char_windows(len(text), max_length - 2, overlap)
     if not wins:
@@ -91,11 +97,16 @@ def encode_text(text: str, spans: Sequence[tuple[int, int, str]], tokenizer, max
         if len(offsets) > max_length:
             raise ValueError(f"window [{s},{e}) has {len(offsets)} tokens, more than max_length={max_length}")
         tags = token_tags(offsets, spans, shift=s)
+        labels = [IGNORE if t is None else TAG2ID[t] for t in tags]
+        for i, (a, b) in enumerate(offsets):
+            if b > a and any(lo <= a + s < hi for lo, hi in ignore):
+                labels[i] = IGNORE
         enc.windows.append({
             "input_ids": batch["input_ids"][k],
             "attention_mask": batch["attention_mask"][k],
-            "labels": [IGNORE if t is None else TAG2ID[t] for t in tags],
+            "labels": labels,
             "window": [s, e],
+            **({"token_type_ids": feature_ids(offsets, features, shift=s)} if features is not None else {}),
             "has_span": any(t not in (None, "O") for t in tags),
         })
         all_starts.update(a + s for a, b in offsets if b > a)
@@ -104,8 +115,13 @@ def encode_text(text: str, spans: Sequence[tuple[int, int, str]], tokenizer, max
     return enc
 
 
-def encode_record(record: dict, tokenizer, max_length: int, overlap: int, normalize: bool = True) -> Encoded:
-    """A DatasetDict record (raw ``text`` + raw ``spans``) → training windows on its (normalised) view."""
+def encode_record(record: dict, tokenizer, max_length: int, overlap: int, normalize: bool = True,
+                  rule_features: bool = False, rule_dropout: float = 0.0, rng: random.Random | None = None) -> Encoded:
+    """A DatasetDict record (raw ``text`` + raw ``spans``) → training windows on its (normalised) view.
+
+    With ``rule_features`` the rules run on the view (as ``Tagger`` does at inference) and their
+    tags become ``token_type_ids``; ``rule_dropout`` of their spans are dropped first.
+    """
     if normalize:
         from annotate.normalize import normalize as norm
 
@@ -113,6 +129,12 @@ def encode_record(record: dict, tokenizer, max_length: int, overlap: int, normal
     else:
         view = TextView.identity(record["text"])
     spans, dropped = project_spans(view, record["spans"])
-    enc = encode_text(view.text, spans, tokenizer, max_length, overlap)
+    ignore = [(a, b) for a, b, _ in project_spans(view, [
+        {"start": lo, "end": hi, "label": "UNIT"} for lo, hi in record.get("ignore") or ()])[0]]
+    features = None
+    if rule_features:
+        found = [(r.start, r.end, r.label) for r in rule_spans(view.text)]
+        features = drop_spans(found, rule_dropout, rng or random.Random(0))
+    enc = encode_text(view.text, spans, tokenizer, max_length, overlap, features, ignore)
     enc.dropped = dropped
     return enc

@@ -121,6 +121,16 @@ class DataConfig(Strict):
     split_seed: int = 13
     #: only the first n records of each split (quick tests); None = all
     limit: Optional[int] = Field(None, ge=1)
+    #: unlabelled documents (JSONL: id, text) whose confident rule spans are added to train (train/silver.py)
+    silver: Optional[Path] = None
+    #: a rule span is silver when its family's precision (annotate.rules.SCORES) is at least this
+    silver_min_score: float = Field(0.9, ge=0, le=1)
+    #: label-preserving augmented copies of each training record (train/augment.py); 0 = none
+    augment_copies: int = Field(0, ge=0)
+
+    _silver = field_validator("silver", mode="before")(
+        lambda v: None if v is None else resolve_existing(v, "unlabelled documents file")
+    )
 
     @field_validator("source")
     @classmethod
@@ -164,6 +174,8 @@ class FinetuneTraining(Strict):
     keep_empty_windows: float = Field(1.0, ge=0, le=1)
     #: stop after this many minutes (evaluating and saving first); the best checkpoint is still kept
     max_minutes: Optional[float] = Field(None, gt=0)
+    #: with model.rule_features: share of rule spans hidden from the model in training
+    rule_dropout: float = Field(0.1, ge=0, lt=1)
 
 
 class FinetuneModel(Strict):
@@ -172,6 +184,8 @@ class FinetuneModel(Strict):
     #: shape when built from scratch (ignored with init_from)
     shape: ModelShape = ModelShape()
     vocab_file: Path = Path("data/vocab/bert-base-chinese-vocab.txt")
+    #: feed the rule extractor's IOB2 tags as token types (train/features.py)
+    rule_features: bool = False
 
     _vf = field_validator("vocab_file", mode="before")(lambda v: resolve_existing(v, "vocabulary file"))
     _init = field_validator("init_from", mode="before")(

@@ -56,13 +56,46 @@ def load_splits(cfg: FinetuneConfig):
     return dd
 
 
-def encode_split(records, tokenizer, cfg: FinetuneConfig, keep_empty: float = 1.0, seed: int = 0):
-    """Training windows of a split and a summary (spans, unrepresentable spans, windows, tokens)."""
+def train_records(cfg: FinetuneConfig, dd) -> tuple[list[dict], dict]:
+    """The train split plus silver records (``data.silver``) and augmented copies (``data.augment_copies``).
+
+    Silver passages sharing text with the validation or test split are dropped, so a copy of a
+    held-out document never reaches training.
+    """
+    records = [dict(r) for r in dd["train"]]
+    info: dict = {"gold": len(records)}
+    if cfg.data.silver:
+        from train.silver import read_documents, silver_records, without_overlap
+
+        silver = silver_records(read_documents(cfg.data.silver), cfg.data.silver_min_score)
+        held_out = [r["text"] for split in ("validation", "test") if split in dd for r in dd[split]]
+        silver, leaked = without_overlap(silver, held_out)
+        info.update(silver=len(silver), silver_spans=sum(len(r["spans"]) for r in silver),
+                    silver_dropped_overlap=leaked)
+    else:
+        silver = []
+    augmented = []
+    if cfg.data.augment_copies:
+        from train.augment import augment_records
+
+        augmented = augment_records(records, cfg.data.augment_copies, seed=cfg.training.seed)
+        info["augmented"] = len(augmented)
+    return records + silver + augmented, info
+
+
+def encode_split(records, tokenizer, cfg: FinetuneConfig, keep_empty: float = 1.0, seed: int = 0,
+                 rule_dropout: float = 0.0):
+    """Training windows of a split and a summary (spans, unrepresentable spans, windows, tokens).
+
+    With ``model.rule_features`` windows carry the rules' tags (``rule_dropout`` of their spans hidden).
+    """
     w = cfg.windows
     rng = random.Random(seed)
     rows, n_spans, unrep, dropped, chars, n_windows = [], 0, [], 0, 0, 0
+    features = cfg.model.rule_features
     for rec in records:
-        enc = encode_record(rec, tokenizer, w.max_length, w.overlap, normalize=w.normalize)
+        enc = encode_record(rec, tokenizer, w.max_length, w.overlap, normalize=w.normalize, rule_features=features,
+                            rule_dropout=rule_dropout, rng=rng)
         n_spans += enc.n_spans
         dropped += enc.dropped
         unrep += [(rec.get("id", ""), *u) for u in enc.unrepresentable]
@@ -70,7 +103,7 @@ def encode_split(records, tokenizer, cfg: FinetuneConfig, keep_empty: float = 1.
         for win in enc.windows:
             n_windows += 1
             if win["has_span"] or keep_empty >= 1 or rng.random() < keep_empty:
-                rows.append({k: win[k] for k in ("input_ids", "attention_mask", "labels")})
+                rows.append({k: win[k] for k in ("input_ids", "attention_mask", "labels", "token_type_ids") if k in win})
     summary = {
         "texts": len(records), "chars": chars, "gold_spans": n_spans + dropped, "windows": n_windows,
         "windows_used": len(rows), "tokens": sum(len(r["input_ids"]) for r in rows),
@@ -105,6 +138,10 @@ def build_model(cfg: FinetuneConfig, tokenizer):
             raise InputError(cfg.model.init_from, f"cannot load checkpoint: {e}") from None
     else:
         model = BertForTokenClassification(BertConfig(vocab_size=len(tokenizer), **cfg.model.shape.model_dump(), **labels))
+    if cfg.model.rule_features:
+        from train.features import enable
+
+        enable(model)
     where = str(cfg.model.init_from or "model.shape")
     if model.config.vocab_size != len(tokenizer):
         raise InputError(where, f"model vocab {model.config.vocab_size} != tokenizer size {len(tokenizer)}")
@@ -177,6 +214,7 @@ def write_meta(out: Path, cfg: FinetuneConfig, data_summary: dict, name: str) ->
         "normalize": cfg.windows.normalize,
         "label_schema": {"version": SCHEMA_VERSION, "labels": list(LABELS), "tags": list(BIO_TAGS)},
         "init_from": str(cfg.model.init_from) if cfg.model.init_from else None,
+        "rule_features": cfg.model.rule_features,
         "seed": cfg.training.seed,
         "training_data": data_summary,
     }
@@ -323,7 +361,9 @@ def run_finetune(cfg: FinetuneConfig) -> dict:
     set_seed(t.seed)
     dd = load_splits(cfg)
     tokenizer = load_tokenizer_for(cfg)
-    train_rows, train_sum = encode_split(dd["train"], tokenizer, cfg, t.keep_empty_windows, t.seed)
+    records, composition = train_records(cfg, dd)
+    train_rows, train_sum = encode_split(records, tokenizer, cfg, t.keep_empty_windows, t.seed, t.rule_dropout)
+    train_sum["records"] = composition
     val_rows, val_sum = encode_split(dd["validation"], tokenizer, cfg)
     data_summary = {"source": cfg.data.source, "split_seed": cfg.data.split_seed, "train": train_sum,
                     "validation": val_sum}

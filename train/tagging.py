@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -63,6 +63,8 @@ class TokenPredictions:
     prob: np.ndarray
     window: np.ndarray
     windows: list[tuple[int, int]] = field(default_factory=list)
+    #: the rule spans the model was given as input features (models with rule features only)
+    rule_spans: list[Span] = field(default_factory=list)
 
 
 def decode_spans(text: str, pred: TokenPredictions, id2label: dict[int, str], source: str | None = None) -> list[Span]:
@@ -157,6 +159,9 @@ class Tagger:
         self.name = name
         self.version = version
         self.id2label = {int(k): v for k, v in model.config.id2label.items()}
+        from train.features import uses_rule_features
+
+        self.rule_features = uses_rule_features(model.config)
         unknown = sorted(set(self.id2label.values()) - set(TAG2ID))
         if unknown:
             raise InputError(name, f"model labels {unknown} are not in the project's IOB2 tag set")
@@ -197,8 +202,9 @@ class Tagger:
 
     # -- prediction ---------------------------------------------------------------------------
 
-    def _forward(self, encodings: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Tag ids and their probabilities for each encoding (length-sorted, token-budget batches)."""
+    def _forward(self, encodings: list[list[int]], types: list[list[int]] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Tag ids and their probabilities for each encoding (length-sorted, token-budget batches);
+        ``types``: token type ids per encoding (rule features), else all 0."""
         torch = self.torch
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
         out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(encodings)
@@ -214,12 +220,16 @@ class Tagger:
                 width = len(encodings[batch[-1]])
                 ids = np.full((len(batch), width), pad, dtype=np.int64)
                 mask = np.zeros((len(batch), width), dtype=np.int64)
+                tt = np.zeros((len(batch), width), dtype=np.int64)
                 for r, k in enumerate(batch):
                     ids[r, : len(encodings[k])] = encodings[k]
                     mask[r, : len(encodings[k])] = 1
+                    if types is not None:
+                        tt[r, : len(types[k])] = types[k]
                 logits = self.model(
                     input_ids=torch.from_numpy(ids).to(self.device),
                     attention_mask=torch.from_numpy(mask).to(self.device),
+                    token_type_ids=torch.from_numpy(tt).to(self.device),
                 ).logits
                 prob, tag = torch.softmax(logits.float(), dim=-1).max(dim=-1)
                 prob, tag = prob.cpu().numpy(), tag.cpu().numpy()
@@ -240,7 +250,15 @@ class Tagger:
         for k, seq in enumerate(ids):
             if len(seq) > limit:  # cannot happen with a WordPiece tokenizer; guard against other vocabularies
                 raise ValueError(f"window {plan[k][1]} has {len(seq)} tokens, more than {limit}")
-        preds = self._forward(ids)
+        rules: list[list[Span]] = [[] for _ in texts]
+        types = None
+        if self.rule_features:
+            from train.features import feature_ids, rule_spans
+
+            rules = [rule_spans(text) for text in texts]
+            triples = [[(r.start, r.end, r.label) for r in rs] for rs in rules]
+            types = [feature_ids(enc["offset_mapping"][k], triples[t], shift=s) for k, (t, (s, _e)) in enumerate(plan)]
+        preds = self._forward(ids, types)
 
         # Per window: absolute token starts/ends (specials dropped), tags, probs.
         toks: list[tuple[np.ndarray, ...]] = []
@@ -266,12 +284,20 @@ class Tagger:
                 parts.append((a[keep], b[keep], tag[keep], prob[keep], np.full(int(keep.sum()), w)))
             k += len(wins)
             cols = [np.concatenate(c) for c in zip(*parts)] if parts else [np.zeros(0, dtype=np.int64)] * 5
-            results.append(TokenPredictions(*cols, windows=wins))
+            results.append(TokenPredictions(*cols, windows=wins, rule_spans=rules[t]))
         return results
 
     def predict_views(self, texts: Sequence[str]) -> list[list[Span]]:
-        """Spans (source ``"model"``) on each of the given texts."""
-        return [decode_spans(text, p, self.id2label, "model") for text, p in zip(texts, self.token_predictions(texts))]
+        """Spans on each of the given texts. ``source`` is ``"model"``, or ``"model+rules"`` where a
+        model reading rule features kept a rule span exactly as the rules found it."""
+        out = []
+        for text, p in zip(texts, self.token_predictions(texts)):
+            spans = decode_spans(text, p, self.id2label, "model")
+            if p.rule_spans:
+                agreed = {r.key for r in p.rule_spans}
+                spans = [replace(s, source="model+rules") if s.key in agreed else s for s in spans]
+            out.append(spans)
+        return out
 
     def predict_on_views(self, views: Sequence[TextView]) -> list[list[Span]]:
         """Predict on already normalised views; spans mapped back to each view's raw text."""
