@@ -158,3 +158,36 @@ def test_bundled_model_tags_a_known_sentence():
     assert {("省发展改革委", "UNIT"), ("省财政厅", "UNIT")} <= got
     assert ("2025年底前", "DEADLINE") in got
     assert all(text[s.start:s.end] == s.text for s in spans)
+
+
+# -- extra training records: silver and augmentation ------------------------------------------------
+
+def test_train_records_add_silver_and_augmented_copies_without_leaks(tmp_path, seed_texts):
+    from annotate.dataset import named_datasetdict
+    from train.finetune import train_records
+
+    dd = named_datasetdict("gold+regional")
+    test_text = dd["test"][0]["text"]
+    name, issue = sorted(seed_texts.items())[0]
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in [
+        {"id": "issue", "text": issue},
+        {"id": "copy-of-test", "text": test_text},  # a held-out passage must never reach training
+    ]), encoding="utf-8")
+    cfg = load_finetune_config(RES / "tiny-finetune.yaml", [
+        f"output_dir={tmp_path / 'o'}", f"data.silver={docs}", "data.augment_copies=1"])
+    records, info = train_records(cfg, dd)
+    gold = len(dd["train"])
+    assert info["gold"] == gold and info["silver"] > 10 and info["augmented"] > gold // 2
+    assert len(records) == gold + info["silver"] + info["augmented"]
+    silver = [r for r in records if r["id"].startswith("silver:")]
+    assert silver and not [r for r in silver if r["id"].startswith("silver:copy-of-test")]
+    assert info["silver_dropped_overlap"] >= 1
+    assert all(r["spans"] for r in silver)
+
+
+def test_silver_file_errors_name_the_file(tmp_path):
+    from annotate.errors import InputError
+
+    with pytest.raises(InputError, match="unlabelled documents file not found"):
+        load_finetune_config(RES / "tiny-finetune.yaml", [f"output_dir={tmp_path}", f"data.silver={tmp_path / 'nope.jsonl'}"])

@@ -99,9 +99,9 @@ def test_windows_never_exceed_model_positions(tiny_tagger, longest_view, monkeyp
     lengths = []
     forward = Tagger._forward
 
-    def spy(self, encodings):
+    def spy(self, encodings, types=None):
         lengths.extend(len(e) for e in encodings)
-        return forward(self, encodings)
+        return forward(self, encodings, types)
 
     monkeypatch.setattr(Tagger, "_forward", spy)
     tiny_tagger.token_predictions([longest_view.text[:20_000]])
@@ -161,10 +161,12 @@ def test_spans_bridge_dropped_whitespace():
     assert (span.start, span.end, span.text) == (0, 11, text)
 
 
-def test_agrees_with_transformers_pipeline(tiny_tagger, seed_texts):
-    """On pieces of at most 510 characters (where the pipeline is correct) both find the same spans."""
+def test_agrees_with_transformers_pipeline(tiny_tagger, seed_texts, monkeypatch):
+    """On pieces of at most 510 characters (where the pipeline is correct) both find the same spans
+    with the pipeline's decoding (argmax per token, "simple" grouping)."""
     from transformers import pipeline
 
+    monkeypatch.setattr(tiny_tagger, "decoding", "simple")
     text = normalize_view(seed_texts[sorted(seed_texts)[2]]).text
     pieces = [text[i : i + 510] for i in range(0, 510 * 12, 510)]
     pipe = pipeline("token-classification", model=tiny_tagger.model, tokenizer=tiny_tagger.tokenizer,
@@ -217,3 +219,59 @@ def test_rules_tagger_shares_interface(seed_texts):
     (spans,) = tagger.predict_raw([raw])
     assert spans and all(raw[s.start : s.end] == s.text for s in spans)
     assert tagger.info["name"] == "rules"
+
+
+# -- constrained (Viterbi) decoding -----------------------------------------------------------------
+
+def _path_score(path, logp, start, trans):
+    return start[path[0]] + logp[0, path[0]] + sum(trans[path[i - 1], path[i]] + logp[i, path[i]] for i in range(1, len(path)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", range(10))
+def test_viterbi_is_the_best_valid_path(n, seed):
+    """Cross-check against brute force over all 9**n tag sequences."""
+    import itertools
+
+    from annotate.schema import BIO_TAGS
+    from train.tagging import allowed_transitions, viterbi
+
+    start, trans = allowed_transitions(BIO_TAGS)
+    rng = np.random.default_rng(seed)
+    logp = np.log(rng.dirichlet(np.full(9, 0.3), size=n))
+    best = max(_path_score(p, logp, start, trans) for p in itertools.product(range(9), repeat=n))
+    got = viterbi(logp, start, trans)
+    assert np.isfinite(_path_score(got, logp, start, trans))
+    assert _path_score(got, logp, start, trans) == pytest.approx(best)
+
+
+def test_viterbi_joins_what_argmax_fragments():
+    """O I O O I (argmax) on 8月5日前 is one span under the constraints, not two fragments."""
+    from annotate.schema import BIO_TAGS, TAG2ID
+    from train.tagging import constrained
+
+    text = "8月5日前"
+    p = np.full((5, 9), 0.01)
+    for i, (tag, pr) in enumerate([("O", .5), ("I-DEADLINE", .6), ("O", .5), ("O", .5), ("I-DEADLINE", .6)]):
+        p[i, TAG2ID[tag]] = pr
+    p[0, TAG2ID["B-DEADLINE"]] = 0.45
+    for i in (2, 3):
+        p[i, TAG2ID["I-DEADLINE"]] = 0.45
+    p /= p.sum(axis=1, keepdims=True)
+    pred = TokenPredictions(start=np.arange(5), end=np.arange(1, 6), tag=p.argmax(1), prob=p.max(1),
+                            window=np.zeros(5, dtype=int), logp=np.log(p))
+    assert [s.text for s in decode_spans(text, pred, dict(ID2TAG))] == ["月", "前"]
+    (span,) = decode_spans(text, constrained(pred, BIO_TAGS), dict(ID2TAG))
+    assert (span.text, span.label) == ("8月5日前", "DEADLINE")
+
+
+def test_viterbi_output_is_valid_iob2_on_a_whole_issue(tiny_tagger, longest_view):
+    from annotate.schema import BIO_TAGS
+    from train.tagging import constrained
+
+    (pred,) = tiny_tagger.token_predictions([longest_view.text[:30_000]])
+    tags = [BIO_TAGS[i] for i in constrained(pred, BIO_TAGS).tag]
+    assert any(t.startswith("I-") for t in tags)
+    for prev, cur in zip(["O"] + tags, tags):
+        if cur.startswith("I-"):
+            assert prev in (f"B-{cur[2:]}", cur)

@@ -38,6 +38,7 @@ DEFAULT_OVERLAP = 128
 DEFAULT_BATCH_TOKENS = {"cpu": 8192, "cuda": 65536}
 BUNDLED_MODEL_DIR = Path(__file__).resolve().parents[1] / "infer" / "bundled_model"
 META_FILE = "gongbao.json"
+DECODINGS = ("viterbi", "simple")
 
 
 def normalize_view(raw: str) -> TextView:
@@ -63,8 +64,56 @@ class TokenPredictions:
     prob: np.ndarray
     window: np.ndarray
     windows: list[tuple[int, int]] = field(default_factory=list)
+    #: log-probabilities of every tag per token (n × tags), for constrained decoding
+    logp: np.ndarray | None = None
     #: the rule spans the model was given as input features (models with rule features only)
     rule_spans: list[Span] = field(default_factory=list)
+
+
+def allowed_transitions(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """IOB2 constraints as additive log-scores: (start scores, prev × cur transition scores).
+
+    ``I-X`` may only follow ``B-X`` or ``I-X`` and may not start a text; everything else is free.
+    """
+    k = len(names)
+    trans = np.zeros((k, k), dtype=np.float64)
+    for j, cur in enumerate(names):
+        if cur.startswith("I-"):
+            for i, prev in enumerate(names):
+                if prev[2:] != cur[2:] or prev == "O":
+                    trans[i, j] = -np.inf
+    start = np.array([-np.inf if n.startswith("I-") else 0.0 for n in names])
+    return start, trans
+
+
+def viterbi(logp: np.ndarray, start: np.ndarray, trans: np.ndarray) -> np.ndarray:
+    """The tag sequence of highest total log-probability under the transition constraints."""
+    n, k = logp.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    back = np.zeros((n, k), dtype=np.int64)
+    score = logp[0] + start
+    for t in range(1, n):
+        cand = score[:, None] + trans
+        back[t] = cand.argmax(axis=0)
+        score = cand[back[t], np.arange(k)] + logp[t]
+    path = np.empty(n, dtype=np.int64)
+    path[-1] = int(score.argmax())
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
+
+
+def constrained(pred: TokenPredictions, names: Sequence[str]) -> TokenPredictions:
+    """Token predictions re-decoded by IOB2-constrained Viterbi: the most probable tag sequence in
+    which every ``I-X`` continues a ``B-X``/``I-X``, instead of the argmax per token (whose stray
+    ``I-`` tags would each become a fragment of a span)."""
+    if pred.logp is None or len(pred.tag) == 0:
+        return pred
+    start, trans = allowed_transitions(names)
+    tag = viterbi(pred.logp.astype(np.float64), start, trans)
+    prob = np.exp(pred.logp[np.arange(len(tag)), tag]).astype(np.float32)
+    return replace(pred, tag=tag, prob=prob)
 
 
 def decode_spans(text: str, pred: TokenPredictions, id2label: dict[int, str], source: str | None = None) -> list[Span]:
@@ -143,7 +192,7 @@ class Tagger:
 
     def __init__(self, model, tokenizer, *, window: int = DEFAULT_WINDOW, overlap: int = DEFAULT_OVERLAP,
                  batch_tokens: int | None = None, name: str = "model", version: str = "", device=None,
-                 bf16: bool = True):
+                 bf16: bool = True, decoding: str = "viterbi"):
         import torch
 
         self.torch = torch
@@ -158,6 +207,10 @@ class Tagger:
         self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(self.device.type, 8192)
         self.name = name
         self.version = version
+        if decoding not in DECODINGS:
+            raise InputError(name, f"unknown decoding {decoding!r}; expected one of {', '.join(DECODINGS)}")
+        #: "viterbi": IOB2-constrained best path; "simple": argmax per token with repair (as transformers' pipeline)
+        self.decoding = decoding
         self.id2label = {int(k): v for k, v in model.config.id2label.items()}
         from train.features import uses_rule_features
 
@@ -196,18 +249,18 @@ class Tagger:
         window, overlap = window_settings(meta)
         return cls(
             model, tokenizer, window=window, overlap=overlap,
-            batch_tokens=batch_tokens, device=device, bf16=bf16,
+            batch_tokens=batch_tokens, device=device, bf16=bf16, decoding=str(meta.get("decoding", "viterbi")),
             name=str(meta.get("name", model_dir.name)), version=str(meta.get("version") or _model_version(model_dir)),
         )
 
     # -- prediction ---------------------------------------------------------------------------
 
-    def _forward(self, encodings: list[list[int]], types: list[list[int]] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Tag ids and their probabilities for each encoding (length-sorted, token-budget batches);
+    def _forward(self, encodings: list[list[int]], types: list[list[int]] | None = None) -> list[tuple[np.ndarray, ...]]:
+        """Tag ids, their probabilities and all tags' log-probabilities for each encoding (length-sorted, token-budget batches);
         ``types``: token type ids per encoding (rule features), else all 0."""
         torch = self.torch
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
-        out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(encodings)
+        out: list[tuple[np.ndarray, ...] | None] = [None] * len(encodings)
         pad = self.tokenizer.pad_token_id or 0
         i = 0
         with torch.inference_mode():
@@ -231,11 +284,12 @@ class Tagger:
                     attention_mask=torch.from_numpy(mask).to(self.device),
                     token_type_ids=torch.from_numpy(tt).to(self.device),
                 ).logits
-                prob, tag = torch.softmax(logits.float(), dim=-1).max(dim=-1)
-                prob, tag = prob.cpu().numpy(), tag.cpu().numpy()
+                logp = torch.log_softmax(logits.float(), dim=-1)
+                best, tag = logp.max(dim=-1)
+                prob, tag, logp = best.exp().cpu().numpy(), tag.cpu().numpy(), logp.cpu().numpy()
                 for r, k in enumerate(batch):
                     n = len(encodings[k])
-                    out[k] = (tag[r, :n], prob[r, :n])
+                    out[k] = (tag[r, :n], prob[r, :n], logp[r, :n])
                 i = j
         return out  # type: ignore[return-value]
 
@@ -265,8 +319,8 @@ class Tagger:
         for k, (_t, (s, _e)) in enumerate(plan):
             offs = np.asarray(enc["offset_mapping"][k], dtype=np.int64).reshape(-1, 2)
             real = offs[:, 1] > offs[:, 0]  # special tokens have empty offsets
-            tag, prob = preds[k]
-            toks.append((offs[real, 0] + s, offs[real, 1] + s, tag[real], prob[real]))
+            tag, prob, logp = preds[k]
+            toks.append((offs[real, 0] + s, offs[real, 1] + s, tag[real], prob[real], logp[real]))
 
         results: list[TokenPredictions] = []
         k = 0
@@ -279,19 +333,26 @@ class Tagger:
             cuts.append(len(text))
             parts = []
             for w in range(len(wins)):
-                a, b, tag, prob = toks[k + w]
+                a, b, tag, prob, logp = toks[k + w]
                 keep = (a >= cuts[w]) & (a < cuts[w + 1])
-                parts.append((a[keep], b[keep], tag[keep], prob[keep], np.full(int(keep.sum()), w)))
+                parts.append((a[keep], b[keep], tag[keep], prob[keep], np.full(int(keep.sum()), w), logp[keep]))
             k += len(wins)
-            cols = [np.concatenate(c) for c in zip(*parts)] if parts else [np.zeros(0, dtype=np.int64)] * 5
-            results.append(TokenPredictions(*cols, windows=wins, rule_spans=rules[t]))
+            if parts:
+                cols = [np.concatenate(c) for c in zip(*parts)]
+            else:
+                cols = [np.zeros(0, dtype=np.int64)] * 5 + [np.zeros((0, len(self.id2label)), dtype=np.float32)]
+            *main, logp_all = cols
+            results.append(TokenPredictions(*main, windows=wins, logp=logp_all, rule_spans=rules[t]))
         return results
 
     def predict_views(self, texts: Sequence[str]) -> list[list[Span]]:
         """Spans on each of the given texts. ``source`` is ``"model"``, or ``"model+rules"`` where a
         model reading rule features kept a rule span exactly as the rules found it."""
         out = []
+        names = [self.id2label[i] for i in range(len(self.id2label))]
         for text, p in zip(texts, self.token_predictions(texts)):
+            if self.decoding == "viterbi":
+                p = constrained(p, names)
             spans = decode_spans(text, p, self.id2label, "model")
             if p.rule_spans:
                 agreed = {r.key for r in p.rule_spans}
