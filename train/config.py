@@ -186,6 +186,8 @@ class FinetuneModel(Strict):
     vocab_file: Path = Path("data/vocab/bert-base-chinese-vocab.txt")
     #: feed the rule extractor's IOB2 tags as token types (train/features.py)
     rule_features: bool = False
+    #: merge the output with the rules per label, policy chosen on the validation split (train/merge.py)
+    merge_rules: bool = False
 
     _vf = field_validator("vocab_file", mode="before")(lambda v: resolve_existing(v, "vocabulary file"))
     _init = field_validator("init_from", mode="before")(

@@ -215,6 +215,7 @@ def write_meta(out: Path, cfg: FinetuneConfig, data_summary: dict, name: str) ->
         "label_schema": {"version": SCHEMA_VERSION, "labels": list(LABELS), "tags": list(BIO_TAGS)},
         "init_from": str(cfg.model.init_from) if cfg.model.init_from else None,
         "rule_features": cfg.model.rule_features,
+        "decoding": "viterbi",
         "seed": cfg.training.seed,
         "training_data": data_summary,
     }
@@ -422,6 +423,17 @@ def run_finetune(cfg: FinetuneConfig) -> dict:
     write_meta(out, cfg, data_summary, name)
 
     tagger = Tagger.load(out, device="cuda" if torch.cuda.is_available() else "cpu")
+    merge_choice = None
+    if cfg.model.merge_rules:
+        from train.merge import choose_for_tagger
+
+        policy, table = choose_for_tagger(tagger, dd["validation"])
+        merge_choice = {"chosen_on": "validation", "policy": policy, "f1": table}
+        meta_path = out / META_FILE
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta.update(merge=policy, merge_choice=merge_choice)
+        meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        tagger.merge = policy
     evaluation = {split: evaluate_texts(tagger, dd[split]) for split in ("validation", "test")
                   if split in dd and len(dd[split])}
     history = trainer.state.log_history
@@ -435,6 +447,7 @@ def run_finetune(cfg: FinetuneConfig) -> dict:
                   "best_checkpoint": trainer.state.best_model_checkpoint,
                   "best_window_f1": trainer.state.best_metric, "device": str(args.device), "bf16": args.bf16},
         "data": data_summary,
+        "merge": merge_choice,
         **evaluation,
         "log_history": history,
     }

@@ -192,7 +192,7 @@ class Tagger:
 
     def __init__(self, model, tokenizer, *, window: int = DEFAULT_WINDOW, overlap: int = DEFAULT_OVERLAP,
                  batch_tokens: int | None = None, name: str = "model", version: str = "", device=None,
-                 bf16: bool = True, decoding: str = "viterbi"):
+                 bf16: bool = True, decoding: str = "viterbi", merge: dict | None = None):
         import torch
 
         self.torch = torch
@@ -211,6 +211,8 @@ class Tagger:
             raise InputError(name, f"unknown decoding {decoding!r}; expected one of {', '.join(DECODINGS)}")
         #: "viterbi": IOB2-constrained best path; "simple": argmax per token with repair (as transformers' pipeline)
         self.decoding = decoding
+        #: per-label merge policy with the rules (train/merge.py); None = the model's spans only
+        self.merge = dict(merge) if merge else None
         self.id2label = {int(k): v for k, v in model.config.id2label.items()}
         from train.features import uses_rule_features
 
@@ -250,6 +252,7 @@ class Tagger:
         return cls(
             model, tokenizer, window=window, overlap=overlap,
             batch_tokens=batch_tokens, device=device, bf16=bf16, decoding=str(meta.get("decoding", "viterbi")),
+            merge=meta.get("merge"),
             name=str(meta.get("name", model_dir.name)), version=str(meta.get("version") or _model_version(model_dir)),
         )
 
@@ -346,15 +349,21 @@ class Tagger:
         return results
 
     def predict_views(self, texts: Sequence[str]) -> list[list[Span]]:
-        """Spans on each of the given texts. ``source`` is ``"model"``, or ``"model+rules"`` where a
-        model reading rule features kept a rule span exactly as the rules found it."""
+        """Spans on each of the given texts. ``source`` is ``"model"``, ``"model+rules"`` where the
+        model's span is exactly one the rules found, or ``"rules"`` for a rule span added by the
+        model's merge policy (``gongbao.json`` ``merge``)."""
         out = []
         names = [self.id2label[i] for i in range(len(self.id2label))]
         for text, p in zip(texts, self.token_predictions(texts)):
             if self.decoding == "viterbi":
                 p = constrained(p, names)
             spans = decode_spans(text, p, self.id2label, "model")
-            if p.rule_spans:
+            if self.merge:
+                from train.features import rule_spans
+                from train.merge import merge_spans
+
+                spans = merge_spans(spans, p.rule_spans if self.rule_features else rule_spans(text), self.merge)
+            elif p.rule_spans:
                 agreed = {r.key for r in p.rule_spans}
                 spans = [replace(s, source="model+rules") if s.key in agreed else s for s in spans]
             out.append(spans)
