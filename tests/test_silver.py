@@ -49,6 +49,11 @@ def test_without_overlap_drops_copies_of_held_out_text(seed_doc):
     assert dropped >= 1 and all(r["text"] != held for r in kept)
     kept, dropped = without_overlap(records, ["完全无关的一段文字" * 5])
     assert dropped == 0 and kept == records
+    # one shared sentence (boilerplate) does not make a copy
+    long = max(records, key=lambda r: len(r["text"]))
+    line = max(long["text"].splitlines(), key=len)[:40]
+    kept, dropped = without_overlap([long], ["前言" + line + "后记"])
+    assert dropped == 0
 
 
 def test_read_documents_names_file_and_line(tmp_path):
