@@ -17,7 +17,7 @@ from annotate.schema import check_label
 class Span:
     """A labelled character span ``text[start:end]``.
 
-    ``source`` says what produced it (``"gold"``, ``"rules"``, ``"model"``); ``score`` is a
+    ``source`` says what produced it (``"gold"``, ``"rules"``, ``"model"``, ``"model+rules"``); ``score`` is a
     confidence in [0, 1] where the producer has one.
     """
 

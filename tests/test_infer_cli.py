@@ -176,15 +176,16 @@ def test_default_bundled_model_needs_no_flags(tmp_path, seed_paths):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (BUNDLED_MODEL_DIR / "metrics.json").is_file(), reason="no bundled model with metrics yet")
-def test_seed_test_f1_through_infer_equals_training(tmp_path):
-    """The bundled model's seed-test F1 through ``gongbao infer`` is what training reported."""
-    from annotate.dataset import seed_datasetdict
+def test_test_f1_through_infer_equals_training(tmp_path):
+    """The bundled model's test-split F1 through ``gongbao infer`` is what training reported."""
+    from annotate.dataset import named_datasetdict
     from annotate.scoring import score_spans
     from annotate.types import Span
 
     meta = json.loads((BUNDLED_MODEL_DIR / "gongbao.json").read_text(encoding="utf-8"))
     reported = json.loads((BUNDLED_MODEL_DIR / "metrics.json").read_text(encoding="utf-8"))["test"]["spans"]["micro"]["f1"]
-    test = seed_datasetdict(seed=meta.get("training_data", {}).get("split_seed", 13))["test"]
+    data = meta.get("training_data", {})
+    test = named_datasetdict(data.get("source", "gold"), seed=data.get("split_seed", 13))["test"]
     jl = tmp_path / "test.jsonl"
     jl.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n" for r in test),
                   encoding="utf-8")
@@ -194,5 +195,5 @@ def test_seed_test_f1_through_infer_equals_training(tmp_path):
     gold = {r["id"]: [Span(s["start"], s["end"], s["label"]) for s in r["spans"]] for r in test}
     pred = {rec["id"]: [Span.from_dict(s) for s in rec["spans"]] for rec in read_records(out)}
     f1 = score_spans(gold, pred)["micro"].f1
-    print(f"seed-test micro F1 through gongbao infer: {f1:.4f} (training reported {reported:.4f})")
+    print(f"test micro F1 through gongbao infer: {f1:.4f} (training reported {reported:.4f})")
     assert f1 == pytest.approx(reported, abs=1e-9)
