@@ -191,3 +191,18 @@ def test_silver_file_errors_name_the_file(tmp_path):
 
     with pytest.raises(InputError, match="unlabelled documents file not found"):
         load_finetune_config(RES / "tiny-finetune.yaml", [f"output_dir={tmp_path}", f"data.silver={tmp_path / 'nope.jsonl'}"])
+
+
+@pytest.mark.slow
+def test_gold_plus_regional_reports_each_test_split_and_the_card_says_so(tmp_path):
+    from train.finetune import run_finetune
+
+    out, bundle = tmp_path / "both", tmp_path / "bundle"
+    run_finetune(load_finetune_config(RES / "tiny-finetune.yaml", [
+        f"output_dir={out}", "data.source=gold+regional", "data.limit=3", "training.max_steps=2",
+        "training.eval_steps=2", "model.rule_features=true", "model.merge_rules=true", f"export.bundle_dir={bundle}"]))
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["test_regional"]["texts"] == metrics["test_gold"]["texts"] == 3
+    card = (bundle / "README.md").read_text()
+    for words in ("Test, regional gold only", "Test, seed gold only", "token types", "Merged with the rules", "Viterbi"):
+        assert words in card

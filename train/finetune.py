@@ -287,6 +287,17 @@ def model_card(meta: dict, metrics: dict, pretrain: dict) -> str:
              f"normalised (`annotate.normalize`) and cut into windows of {meta['window']} characters overlapping by "
              f"{meta['overlap']} by the project, not by the tokenizer's stride.", "",
              "## Training", "", f"- seed: {meta.get('seed')}", f"- initialised from: `{meta.get('init_from')}`"]
+    if meta.get("rule_features"):
+        lines.insert(lines.index("## Training") - 1, "\nIt reads the rule extractor's IOB2 tags as token types (`type_vocab_size` 9, "
+                     "`gongbao_rule_features` in config.json): `Tagger` runs the rules on the same normalised text "
+                     "and feeds them; plain `transformers` code must pass them as `token_type_ids` too.")
+    lines.insert(lines.index("## Training") - 1, f"\nDecoding: {meta.get('decoding', 'simple')} "
+                 "(IOB2-constrained Viterbi: no `I-` tag without its `B-`)." if meta.get("decoding") == "viterbi"
+                 else "\nDecoding: argmax per token (as transformers' pipeline, aggregation simple).")
+    if meta.get("merge"):
+        pol = ", ".join(f"{k}: {v}" for k, v in meta["merge"].items())
+        lines.insert(lines.index("## Training") - 1, f"\nMerged with the rules per label ({pol}; chosen on the "
+                     "validation split): every span's `source` says whether the model, the rules or both produced it.")
     if metrics:
         tr = metrics.get("train", {})
         lines += [f"- parameters: {metrics.get('parameters'):,}",
@@ -295,6 +306,9 @@ def model_card(meta: dict, metrics: dict, pretrain: dict) -> str:
         d = metrics.get("data", {})
         if d:
             t = d.get("train", {})
+            rec = t.get("records") or {}
+            if rec:
+                lines.append("- training records: " + ", ".join(f"{k} {v}" for k, v in rec.items()))
             lines += [f"- data: `{d.get('source')}` (split seed {d.get('split_seed')}); train {t.get('texts')} texts, "
                       f"{t.get('chars')} chars, {t.get('gold_spans')} gold spans, {t.get('windows_used')} windows; "
                       f"gold spans not on token edges: {t.get('spans_not_on_token_edges')}"]
@@ -310,9 +324,11 @@ def model_card(meta: dict, metrics: dict, pretrain: dict) -> str:
                   f"- held-out MLM loss {pm.get('eval_mlm_loss', float('nan')):.3f}, masked-token accuracy "
                   f"{pm.get('eval_masked_accuracy', float('nan')):.3f} on {pm.get('heldout_lines')} held-out corpus lines",
                   "", "![pretraining](pretrain_curves.png)"]
-    for split in ("validation", "test"):
+    titles = {"validation": "Validation", "test": "Test", "test_regional": "Test, regional gold only",
+              "test_gold": "Test, seed gold only"}
+    for split, title in titles.items():
         if split in metrics:
-            lines += ["", f"## {split.capitalize()} (whole texts via `Tagger.predict_raw`, strict span match)", "",
+            lines += ["", f"## {title} (whole texts via `Tagger.predict_raw`, strict span match)", "",
                       _score_table(metrics[split])]
     lines += ["", "![fine-tuning](training_curves.png)", ""]
     return "\n".join(lines)
@@ -436,6 +452,14 @@ def run_finetune(cfg: FinetuneConfig) -> dict:
         tagger.merge = policy
     evaluation = {split: evaluate_texts(tagger, dd[split]) for split in ("validation", "test")
                   if split in dd and len(dd[split])}
+    if cfg.data.source == "gold+regional":  # each gold set's test split on its own, as the benchmarks report them
+        from annotate.dataset import named_datasetdict
+
+        for name in ("regional", "gold"):
+            part = named_datasetdict(name, seed=cfg.data.split_seed)["test"]
+            if cfg.data.limit:
+                part = part.select(range(min(cfg.data.limit, len(part))))
+            evaluation[f"test_{name}"] = evaluate_texts(tagger, part)
     history = trainer.state.log_history
     metrics = {
         "model": name,
