@@ -206,3 +206,18 @@ def test_gold_plus_regional_reports_each_test_split_and_the_card_says_so(tmp_pat
     card = (bundle / "README.md").read_text()
     for words in ("Test, regional gold only", "Test, seed gold only", "token types", "Merged with the rules", "Viterbi"):
         assert words in card
+
+
+def test_regional_repeat_repeats_only_regional_records(tmp_path):
+    from annotate.dataset import named_datasetdict
+    from train.finetune import train_records
+
+    dd = named_datasetdict("gold+regional")
+    cfg = load_finetune_config(RES / "tiny-finetune.yaml", [f"output_dir={tmp_path}", "data.source=gold+regional",
+                                                            "data.regional_repeat=3"])
+    records, info = train_records(cfg, dd)
+    n_regional = len(named_datasetdict("regional")["train"])
+    assert info["regional_repeated"] == 2 * n_regional
+    assert len(records) == len(dd["train"]) + 2 * n_regional
+    seed_ids = {r["id"] for r in named_datasetdict("gold")["train"]}
+    assert sum(r["id"] in seed_ids for r in records) == len(seed_ids)

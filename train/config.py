@@ -127,6 +127,8 @@ class DataConfig(Strict):
     silver_min_score: float = Field(0.9, ge=0, le=1)
     #: label-preserving augmented copies of each training record (train/augment.py); 0 = none
     augment_copies: int = Field(0, ge=0)
+    #: with gold+regional: each regional train record this many times (the seed gold has more text)
+    regional_repeat: int = Field(1, ge=1)
 
     _silver = field_validator("silver", mode="before")(
         lambda v: None if v is None else resolve_existing(v, "unlabelled documents file")

@@ -57,13 +57,21 @@ def load_splits(cfg: FinetuneConfig):
 
 
 def train_records(cfg: FinetuneConfig, dd) -> tuple[list[dict], dict]:
-    """The train split plus silver records (``data.silver``) and augmented copies (``data.augment_copies``).
+    """The train split (regional records repeated ``data.regional_repeat`` times) plus silver records
+    (``data.silver``) and augmented copies (``data.augment_copies``).
 
     Silver passages sharing text with the validation or test split are dropped, so a copy of a
     held-out document never reaches training.
     """
     records = [dict(r) for r in dd["train"]]
     info: dict = {"gold": len(records)}
+    if cfg.data.regional_repeat > 1 and cfg.data.source == "gold+regional":
+        from annotate.dataset import named_datasetdict
+
+        regional = {r["id"] for r in named_datasetdict("regional", seed=cfg.data.split_seed)["train"]}
+        extra = [r for r in records if r["id"] in regional] * (cfg.data.regional_repeat - 1)
+        records += extra
+        info["regional_repeated"] = len(extra)
     if cfg.data.silver:
         from train.silver import read_documents, silver_records, without_overlap
 
