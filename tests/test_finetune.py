@@ -200,8 +200,11 @@ def test_gold_plus_regional_reports_each_test_split_and_the_card_says_so(tmp_pat
     out, bundle = tmp_path / "both", tmp_path / "bundle"
     run_finetune(load_finetune_config(RES / "tiny-finetune.yaml", [
         f"output_dir={out}", "data.source=gold+regional", "data.limit=3", "training.max_steps=2",
-        "training.eval_steps=2", "model.rule_features=true", "model.merge_rules=true", f"export.bundle_dir={bundle}"]))
+        "training.eval_steps=2", "model.rule_features=true", "model.merge_rules=true", "data.select_on=regional",
+        f"export.bundle_dir={bundle}"]))
     metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["data"]["select_on"] == "regional" and metrics["merge"]["chosen_on"] == "validation (regional)"
+    assert metrics["data"]["validation"]["texts"] == 3
     assert metrics["test_regional"]["texts"] == metrics["test_gold"]["texts"] == 3
     card = (bundle / "README.md").read_text()
     for words in ("Test, regional gold only", "Test, seed gold only", "token types", "Merged with the rules", "Viterbi"):
@@ -221,3 +224,12 @@ def test_regional_repeat_repeats_only_regional_records(tmp_path):
     assert len(records) == len(dd["train"]) + 2 * n_regional
     seed_ids = {r["id"] for r in named_datasetdict("gold")["train"]}
     assert sum(r["id"] in seed_ids for r in records) == len(seed_ids)
+
+
+def test_select_on_regional_needs_the_regional_gold(tmp_path):
+    from annotate.errors import InputError
+    from train.finetune import run_finetune
+
+    cfg = load_finetune_config(RES / "tiny-finetune.yaml", [f"output_dir={tmp_path / 'o'}", "data.select_on=regional"])
+    with pytest.raises(InputError, match="select_on"):
+        run_finetune(cfg)

@@ -129,6 +129,9 @@ class DataConfig(Strict):
     augment_copies: int = Field(0, ge=0)
     #: with gold+regional: each regional train record this many times (the seed gold has more text)
     regional_repeat: int = Field(1, ge=1)
+    #: validation records that choose the checkpoint (and the merge policy): "all", or with gold+regional
+    #: "regional" = the regional validation split only (where the model will be used)
+    select_on: Literal["all", "regional"] = "all"
 
     _silver = field_validator("silver", mode="before")(
         lambda v: None if v is None else resolve_existing(v, "unlabelled documents file")

@@ -91,6 +91,18 @@ def train_records(cfg: FinetuneConfig, dd) -> tuple[list[dict], dict]:
     return records + silver + augmented, info
 
 
+def selection_split(cfg: FinetuneConfig, dd):
+    """The validation records that pick the checkpoint and the merge policy (``data.select_on``)."""
+    if cfg.data.select_on == "all":
+        return dd["validation"]
+    if cfg.data.source != "gold+regional":
+        raise InputError("data.select_on", "'regional' needs data.source gold+regional")
+    from annotate.dataset import named_datasetdict
+
+    part = named_datasetdict("regional", seed=cfg.data.split_seed)["validation"]
+    return part.select(range(min(cfg.data.limit, len(part)))) if cfg.data.limit else part
+
+
 def encode_split(records, tokenizer, cfg: FinetuneConfig, keep_empty: float = 1.0, seed: int = 0,
                  rule_dropout: float = 0.0):
     """Training windows of a split and a summary (spans, unrepresentable spans, windows, tokens).
@@ -389,9 +401,10 @@ def run_finetune(cfg: FinetuneConfig) -> dict:
     records, composition = train_records(cfg, dd)
     train_rows, train_sum = encode_split(records, tokenizer, cfg, t.keep_empty_windows, t.seed, t.rule_dropout)
     train_sum["records"] = composition
-    val_rows, val_sum = encode_split(dd["validation"], tokenizer, cfg)
+    dev = selection_split(cfg, dd)
+    val_rows, val_sum = encode_split(dev, tokenizer, cfg)
     data_summary = {"source": cfg.data.source, "split_seed": cfg.data.split_seed, "train": train_sum,
-                    "validation": val_sum}
+                    "validation": val_sum, "select_on": cfg.data.select_on}
     model = build_model(cfg, tokenizer)
 
     per_epoch = "steps" if t.eval_steps else "epoch"
@@ -451,8 +464,8 @@ def run_finetune(cfg: FinetuneConfig) -> dict:
     if cfg.model.merge_rules:
         from train.merge import choose_for_tagger
 
-        policy, table = choose_for_tagger(tagger, dd["validation"])
-        merge_choice = {"chosen_on": "validation", "policy": policy, "f1": table}
+        policy, table = choose_for_tagger(tagger, dev)
+        merge_choice = {"chosen_on": f"validation ({cfg.data.select_on})", "policy": policy, "f1": table}
         meta_path = out / META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         meta.update(merge=policy, merge_choice=merge_choice)
