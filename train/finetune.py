@@ -224,6 +224,18 @@ def weights_version(model_dir: Path) -> str:
     return h.hexdigest()[:12]
 
 
+def _project_relative(path: Path | None) -> str | None:
+    """A path inside the project as project-relative (model cards travel); others as given."""
+    if path is None:
+        return None
+    from train.config import PROJECT_ROOT
+
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def write_meta(out: Path, cfg: FinetuneConfig, data_summary: dict, name: str) -> dict:
     meta = {
         "name": name,
@@ -233,7 +245,7 @@ def write_meta(out: Path, cfg: FinetuneConfig, data_summary: dict, name: str) ->
         "max_length": cfg.windows.max_length,
         "normalize": cfg.windows.normalize,
         "label_schema": {"version": SCHEMA_VERSION, "labels": list(LABELS), "tags": list(BIO_TAGS)},
-        "init_from": str(cfg.model.init_from) if cfg.model.init_from else None,
+        "init_from": _project_relative(cfg.model.init_from),
         "rule_features": cfg.model.rule_features,
         "decoding": "viterbi",
         "seed": cfg.training.seed,
@@ -275,8 +287,12 @@ def export_fp16(src: Path, dest: Path, max_shard_size: str) -> list[str]:
     meta["weights_dtype"] = "float16"
     (dest / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
     pretrain = {}
-    if meta.get("init_from") and Path(meta["init_from"]).is_dir():
-        pre = Path(meta["init_from"])
+    from train.config import PROJECT_ROOT
+
+    pre = Path(meta["init_from"]) if meta.get("init_from") else None
+    if pre is not None and not pre.is_absolute():
+        pre = PROJECT_ROOT / pre
+    if pre is not None and pre.is_dir():
         for name in ("pretrain_metrics.json", "pretrain_config.json"):
             if (pre / name).is_file():
                 pretrain[name] = json.loads((pre / name).read_text())
@@ -316,8 +332,9 @@ def model_card(meta: dict, metrics: dict, pretrain: dict) -> str:
                  else "\nDecoding: argmax per token (as transformers' pipeline, aggregation simple).")
     if meta.get("merge"):
         pol = ", ".join(f"{k}: {v}" for k, v in meta["merge"].items())
+        where = (meta.get("merge_choice") or {}).get("chosen_on", "validation")
         lines.insert(lines.index("## Training") - 1, f"\nMerged with the rules per label ({pol}; chosen on the "
-                     "validation split): every span's `source` says whether the model, the rules or both produced it.")
+                     f"{where} split): every span's `source` says whether the model, the rules or both produced it.")
     if metrics:
         tr = metrics.get("train", {})
         lines += [f"- parameters: {metrics.get('parameters'):,}",
@@ -344,7 +361,7 @@ def model_card(meta: dict, metrics: dict, pretrain: dict) -> str:
                   f"- held-out MLM loss {pm.get('eval_mlm_loss', float('nan')):.3f}, masked-token accuracy "
                   f"{pm.get('eval_masked_accuracy', float('nan')):.3f} on {pm.get('heldout_lines')} held-out corpus lines",
                   "", "![pretraining](pretrain_curves.png)"]
-    titles = {"validation": "Validation", "test": "Test", "test_regional": "Test, regional gold only",
+    titles = {"validation": "Validation (every validation record of the training data)", "test": "Test", "test_regional": "Test, regional gold only",
               "test_gold": "Test, seed gold only"}
     for split, title in titles.items():
         if split in metrics:
@@ -484,7 +501,7 @@ def run_finetune(cfg: FinetuneConfig) -> dict:
     history = trainer.state.log_history
     metrics = {
         "model": name,
-        "init_from": str(cfg.model.init_from) if cfg.model.init_from else None,
+        "init_from": _project_relative(cfg.model.init_from),
         "parameters": sum(p.numel() for p in model.parameters()),
         "seed": t.seed,
         "train": {"steps": trainer.state.global_step, "minutes": round(minutes, 2),
