@@ -12,7 +12,7 @@ as input features; + a per-label merge with the rules. Each row trains with ``go
 --config configs/ablation-base.yaml`` (the first bundled recipe: seed gold, pretrained encoder) and the
 overrides of its row and those before it (``ROWS``), the same number of steps for all, on the CPU
 unless a GPU is there; the table gives the minutes each took. ``bundled`` scores
-``infer/bundled_model`` as shipped, trained with its own recipe (``configs/extractor-small.yaml``,
+``infer/bundled_model`` as shipped (``bundled-no-merge``: its model spans alone), trained with its own recipe (``configs/extractor-small.yaml``,
 chosen on dev from what the rows showed).
 
 Every model is scored the same way, through ``Tagger.predict_raw`` (the path of ``gongbao infer``)
@@ -56,7 +56,7 @@ def row_overrides(name: str, drop: Sequence[str] = ()) -> list[str]:
     """Overrides of a row: those of every row up to it, skipping the rows named in ``drop``."""
     names = [r[0] for r in ROWS]
     if name not in names:
-        raise SystemExit(f"unknown row {name!r}; rows: rules, bundled, {', '.join(names)}")
+        raise SystemExit(f"unknown row {name!r}; rows: rules, bundled, bundled-no-merge, {', '.join(names)}")
     out: list[str] = []
     for row, _, sets in ROWS[: names.index(name) + 1]:
         if row not in drop:
@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = ap.parse_args(argv)
 
-    names = ["rules", "bundled", *(r[0] for r in ROWS)] if args.rows == "all" else args.rows.split(",")
+    names = ["rules", *(r[0] for r in ROWS), "bundled-no-merge", "bundled"] if args.rows == "all" else args.rows.split(",")
     drop = [d for d in args.drop.split(",") if d]
     args.out.mkdir(parents=True, exist_ok=True)
     if args.threads:
@@ -142,22 +142,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     results_file = args.out / "results.json"
     results = json.loads(results_file.read_text()) if results_file.is_file() else {}
     for name in names:
-        spec = "rules" if name == "rules" else None if name == "bundled" else args.out / name
-        model_dir = BUNDLED_MODEL_DIR if name == "bundled" else None if name == "rules" else args.out / name
+        bundled = name in ("bundled", "bundled-no-merge")
+        spec = "rules" if name == "rules" else None if bundled else args.out / name
+        model_dir = BUNDLED_MODEL_DIR if bundled else None if name == "rules" else args.out / name
         if model_dir is not None and not (model_dir / "config.json").is_file():
             print(f"[{name}] no model at {model_dir}; skipped", flush=True)
             continue
         started = time.monotonic()
-        scores = score(load_tagger(spec), splits)
+        tagger = load_tagger(spec)
+        if name == "bundled-no-merge":  # what the merge adds to the shipped recipe
+            tagger.merge = None
+        scores = score(tagger, splits)
         minutes = None
         if model_dir is not None and (model_dir / "metrics.json").is_file():
             minutes = json.loads((model_dir / "metrics.json").read_text())["train"]["minutes"]
         results[name] = {"scores": scores, "minutes": minutes,
-                         "overrides": [] if model_dir is None or name == "bundled" else row_overrides(name, drop),
+                         "overrides": [] if model_dir is None or bundled else row_overrides(name, drop),
                          "scoring_seconds": round(time.monotonic() - started, 1)}
         print(f"[{name}] dev micro F1 {scores['dev']['micro']['f1']:.3f}", flush=True)
     results_file.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    order = ["rules", "bundled", *(r[0] for r in ROWS)]
+    order = ["rules", *(r[0] for r in ROWS), "bundled-no-merge", "bundled"]
     table = markdown(results, order + [k for k in results if k not in order])
     (args.out / "ablation.md").write_text(table, encoding="utf-8")
     print(table)

@@ -112,11 +112,11 @@ def main(argv: list[str] | None = None) -> int:
 
     ours = Tagger.load(model_dir, device=device, batch_tokens=args.batch_tokens)
     model_window = (ours.window, ours.overlap)
-    real_path = (ours.decoding, ours.rule_features)
+    real_path = (ours.decoding, ours.rule_features, ours.merge)
     # Same input and decoding as the pipeline: each piece is one window (the model's own window may be
-    # shorter), argmax decoding, and no rule tags (the pipeline cannot feed them; token types stay 0).
+    # shorter), argmax decoding, no rule tags (the pipeline cannot feed them; token types stay 0), no merge.
     ours.window, ours.overlap = PIECE, 0
-    ours.decoding, ours.rule_features = "simple", False
+    ours.decoding, ours.rule_features, ours.merge = "simple", False, None
     tok = AutoTokenizer.from_pretrained(str(model_dir))
     ref_model = AutoModelForTokenClassification.from_pretrained(str(model_dir), dtype=torch.float32).eval()
     pipe = pipeline("token-classification", model=ref_model, tokenizer=tok, aggregation_strategy="simple",
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if ours.device.type == "cuda":
         exact = Tagger.load(model_dir, device=device, batch_tokens=args.batch_tokens, bf16=False)
         exact.window, exact.overlap = PIECE, 0
-        exact.decoding, exact.rule_features = "simple", False
+        exact.decoding, exact.rule_features, exact.merge = "simple", False, None
         exact.predict_views(pieces[:16])
         fp32_spans, t32 = timed(exact.predict_views, pieces)
         c, a, b = agreement(fp32_spans, their_spans)
@@ -146,10 +146,11 @@ def main(argv: list[str] | None = None) -> int:
                      "yes" if a == b == 0 else f"no: {c} common, {a} ours only, {b} pipeline only", sum(map(len, fp32_spans))))
     if not args.no_whole:
         ours.window, ours.overlap = model_window
-        ours.decoding, ours.rule_features = real_path
+        ours.decoding, ours.rule_features, ours.merge = real_path
         whole, t_whole = timed(ours.predict_views, views)
         total = sum(map(len, views))
-        extras = f"{ours.decoding} decoding" + (", rule features" if ours.rule_features else "")
+        extras = f"{ours.decoding} decoding" + (", rule features" if ours.rule_features else "") + (
+            ", merged with rules" if ours.merge else "")
         rows.append((f"gongbao Tagger, whole issues ({ours.window}/{ours.overlap} windows, {extras}, {prec})", total / t_whole,
                      (total / t_whole) / (n_chars / t_pipe), "n/a (other cuts)", sum(map(len, whole))))
 
