@@ -89,8 +89,9 @@ def read_records(path: str | Path) -> Iterator[dict]:
 
 
 def span_record(s: Span) -> dict:
+    """A span of an output record; ``source`` says what produced it (rules, model, model+rules)."""
     return {"start": s.start, "end": s.end, "label": s.label, "text": s.text,
-            "score": None if s.score is None else round(float(s.score), 4)}
+            "score": None if s.score is None else round(float(s.score), 4), "source": s.source}
 
 
 def build_documents(loaded: Loaded, spans: list[Span]) -> list[dict]:

@@ -73,6 +73,7 @@ def test_rules_on_a_seed_issue_with_html_and_csv(tmp_path, seed_paths):
     assert r.exit_code == 0, r.output
     (rec,) = check_contract(out, raws_by_id(out, [seed]))
     assert rec["model"]["name"] == "rules" and rec["spans"]
+    assert {s["source"] for s in rec["spans"]} == {"rules"}
     assert any(d["items"] for d in rec["documents"])
     html = (tmp_path / "out.html").read_text(encoding="utf-8")
     assert "<html" in html.lower() and rec["spans"][0]["text"] in html
@@ -172,6 +173,9 @@ def test_default_bundled_model_needs_no_flags(tmp_path, seed_paths):
     assert r.exit_code == 0, r.output
     (rec,) = check_contract(out, raws_by_id(out, [seed]))
     assert rec["model"]["name"] and (tmp_path / "out.html").is_file()
+    # every span says what produced it: the bundled model reads the rules and merges with them per label
+    sources = {s["source"] for s in rec["spans"]}
+    assert sources <= {"model", "rules", "model+rules"} and "model+rules" in sources
 
 
 @pytest.mark.slow

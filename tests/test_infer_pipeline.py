@@ -107,7 +107,7 @@ def test_run_records_contract_and_resume(tmp_path, small_issues, tiny_tagger):
         assert r["spans"]
         for sp in r["spans"]:
             assert raw[sp["start"] : sp["end"]] == sp["text"]
-            assert set(sp) == {"start", "end", "label", "text", "score"}
+            assert set(sp) == {"start", "end", "label", "text", "score", "source"} and sp["source"] == "model"
     before = out.read_bytes()
     s2 = run_inference([small_issues], out, tiny_tagger)
     assert (s2.written, s2.skipped) == (0, 5) and out.read_bytes() == before
