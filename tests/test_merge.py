@@ -84,3 +84,14 @@ def test_finetune_chooses_and_records_the_policy(tmp_path):
     # a barely trained model loses to the rules wherever the rules find anything
     f1 = metrics["merge"]["f1"]
     assert any(f1[lab]["rules"] > f1[lab]["model"] for lab in f1)
+
+
+@pytest.mark.parametrize("policy", [{"UNIT": "both"}, {"PERSON": "rules"}])
+def test_bad_merge_policy_in_gongbao_json_is_a_clear_error(tmp_path, policy):
+    from annotate.errors import InputError
+    from test_tagging import build_tiny_model
+
+    d = build_tiny_model(tmp_path / "m")
+    (d / "gongbao.json").write_text(json.dumps({"name": "tiny", "merge": policy}))
+    with pytest.raises(InputError, match="bad merge policy"):
+        Tagger.load(d, device="cpu")

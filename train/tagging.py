@@ -9,8 +9,9 @@ nearest position where both windows' tokens agree, so each character gets exactl
 even when a window starts inside a long digit run or Latin word. Windows from all texts are sorted
 by length and batched by a token budget.
 
-Decoding is strict IOB2 with repair, the same grouping as ``transformers.pipeline(...,
-aggregation_strategy="simple")``: ``B-X`` always starts a span; ``I-X`` continues a span only
+Decoding is IOB2-constrained Viterbi by default (``constrained``: the most probable tag sequence
+in which every ``I-X`` continues a ``B-X``). The tags, Viterbi's or the argmax (``decoding="simple"``),
+are grouped as ``transformers.pipeline(..., aggregation_strategy="simple")`` does: ``B-X`` always starts a span; ``I-X`` continues a span only
 right after ``B-X``/``I-X``; an ``I-X`` after ``O`` or after another label starts a new ``X`` span
 rather than being dropped. A span's score is the mean probability of its tokens' chosen tags.
 Whitespace the tokenizer drops between two tokens of one span stays inside the span; spans never
@@ -213,6 +214,12 @@ class Tagger:
         self.decoding = decoding
         #: per-label merge policy with the rules (train/merge.py); None = the model's spans only
         self.merge = dict(merge) if merge else None
+        if self.merge:
+            from train.merge import POLICIES
+
+            bad = {k: v for k, v in self.merge.items() if k not in LABELS or v not in POLICIES}
+            if bad:
+                raise InputError(name, f"bad merge policy {bad}; labels {', '.join(LABELS)}, policies {', '.join(POLICIES)}")
         self.id2label = {int(k): v for k, v in model.config.id2label.items()}
         from train.features import uses_rule_features
 
