@@ -19,7 +19,8 @@ from annotate.types import Span
 META_FIELDS = ("region", "title", "year", "source_url", "doc_key", "doc_type")
 
 
-def read_jsonl(path: str | Path) -> list[dict]:
+def read_jsonl(path: str | Path, required: tuple[str, ...] = ()) -> list[dict]:
+    """The objects of a JSONL file (blank lines skipped), each holding the ``required`` keys."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, "file not found")
@@ -27,9 +28,12 @@ def read_jsonl(path: str | Path) -> list[dict]:
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             try:
-                rows.append(json.loads(line))
+                row = json.loads(line)
             except json.JSONDecodeError as e:
                 raise InputError(path, f"line {n} is not JSON ({e.msg})") from None
+            if required and (not isinstance(row, dict) or any(k not in row for k in required)):
+                raise InputError(path, f"line {n}: expected an object with {', '.join(map(repr, required))}")
+            rows.append(row)
     return rows
 
 

@@ -129,8 +129,9 @@ def encode_record(record: dict, tokenizer, max_length: int, overlap: int, normal
     else:
         view = TextView.identity(record["text"])
     spans, dropped = project_spans(view, record["spans"])
-    ignore = [(a, b) for a, b, _ in project_spans(view, [
-        {"start": lo, "end": hi, "label": "UNIT"} for lo, hi in record.get("ignore") or ()])[0]]
+    from annotate.normalize import view_span
+
+    ignore = [v for lo, hi in record.get("ignore") or () if (v := view_span(view, lo, hi)) is not None]
     features = None
     if rule_features:
         found = [(r.start, r.end, r.label) for r in rule_spans(view.text)]

@@ -91,16 +91,21 @@ def train_records(cfg: FinetuneConfig, dd) -> tuple[list[dict], dict]:
     return records + silver + augmented, info
 
 
+def named_split(cfg: FinetuneConfig, name: str, split: str):
+    """One split of a bundled gold set (``gold``/``regional``), cut to ``data.limit`` like the others."""
+    from annotate.dataset import named_datasetdict
+
+    part = named_datasetdict(name, seed=cfg.data.split_seed)[split]
+    return part.select(range(min(cfg.data.limit, len(part)))) if cfg.data.limit else part
+
+
 def selection_split(cfg: FinetuneConfig, dd):
     """The validation records that pick the checkpoint and the merge policy (``data.select_on``)."""
     if cfg.data.select_on == "all":
         return dd["validation"]
     if cfg.data.source != "gold+regional":
         raise InputError("data.select_on", "'regional' needs data.source gold+regional")
-    from annotate.dataset import named_datasetdict
-
-    part = named_datasetdict("regional", seed=cfg.data.split_seed)["validation"]
-    return part.select(range(min(cfg.data.limit, len(part)))) if cfg.data.limit else part
+    return named_split(cfg, "regional", "validation")
 
 
 def encode_split(records, tokenizer, cfg: FinetuneConfig, keep_empty: float = 1.0, seed: int = 0,
@@ -327,9 +332,9 @@ def model_card(meta: dict, metrics: dict, pretrain: dict) -> str:
         lines.insert(lines.index("## Training") - 1, "\nIt reads the rule extractor's IOB2 tags as token types (`type_vocab_size` 9, "
                      "`gongbao_rule_features` in config.json): `Tagger` runs the rules on the same normalised text "
                      "and feeds them; plain `transformers` code must pass them as `token_type_ids` too.")
-    lines.insert(lines.index("## Training") - 1, f"\nDecoding: {meta.get('decoding', 'simple')} "
-                 "(IOB2-constrained Viterbi: no `I-` tag without its `B-`)." if meta.get("decoding") == "viterbi"
-                 else "\nDecoding: argmax per token (as transformers' pipeline, aggregation simple).")
+    decoding = ("IOB2-constrained Viterbi (no `I-` tag without its `B-`)" if meta.get("decoding") == "viterbi"
+                else "argmax per token (as transformers' pipeline, aggregation simple)")
+    lines.insert(lines.index("## Training") - 1, f"\nDecoding: {decoding}.")
     if meta.get("merge"):
         pol = ", ".join(f"{k}: {v}" for k, v in meta["merge"].items())
         where = (meta.get("merge_choice") or {}).get("chosen_on", "validation")
@@ -491,13 +496,8 @@ def run_finetune(cfg: FinetuneConfig) -> dict:
     evaluation = {split: evaluate_texts(tagger, dd[split]) for split in ("validation", "test")
                   if split in dd and len(dd[split])}
     if cfg.data.source == "gold+regional":  # each gold set's test split on its own, as the benchmarks report them
-        from annotate.dataset import named_datasetdict
-
         for name in ("regional", "gold"):
-            part = named_datasetdict(name, seed=cfg.data.split_seed)["test"]
-            if cfg.data.limit:
-                part = part.select(range(min(cfg.data.limit, len(part))))
-            evaluation[f"test_{name}"] = evaluate_texts(tagger, part)
+            evaluation[f"test_{name}"] = evaluate_texts(tagger, named_split(cfg, name, "test"))
     history = trainer.state.log_history
     metrics = {
         "model": name,

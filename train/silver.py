@@ -9,30 +9,16 @@ ranges, whose tokens are masked out of the loss. Passages with no confident span
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from annotate.errors import InputError
 
 
 def read_documents(path: str | Path) -> list[dict]:
     """Unlabelled documents from a JSONL file (each line an object with at least ``id`` and ``text``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "unlabelled documents file not found")
-    docs = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(path, f"line {n}: not JSON ({e.msg})") from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str) or "id" not in doc:
-            raise InputError(path, f"line {n}: expected an object with 'id' and 'text'")
-        docs.append(doc)
-    return docs
+    from annotate.passages import read_jsonl
+
+    return read_jsonl(path, required=("id", "text"))
 
 
 def passages(text: str, max_chars: int = 1200) -> Iterator[tuple[int, int]]:
